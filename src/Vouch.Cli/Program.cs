@@ -1,0 +1,1 @@
+return Vouch.Cli.VouchCommand.Run(args);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test of Vouch on a fresh machine: restores what the tests need, builds, runs each
+# test project, and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+dotnet format Vouch.slnx --verify-no-changes --verbosity quiet >/dev/null 2>&1
+format_rc=$?
+
+if ! dotnet build Vouch.slnx -c Release --nologo -v quiet; then
+  echo "test.sh: build failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+passed=0; failed=0
+log=$(mktemp)
+for proj in tests/*/*.csproj; do
+  name=$(basename "$(dirname "$proj")")
+  echo "== $name"
+  dotnet test --project "$proj" -c Release --no-build 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  p=$(grep -E '^\s*succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
+  f=$(grep -E '^\s*failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
+  if [ -z "$p" ] || [ -z "$f" ]; then
+    echo "test.sh: $name did not report a summary" >&2
+    p=${p:-0}; f=$(( ${f:-0} + 1 ))
+  elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "test.sh: $name exited with $rc (no test ran, or the run crashed)" >&2
+    f=1
+  fi
+  passed=$((passed + p)); failed=$((failed + f))
+done
+rm -f "$log"
+
+if [ "$format_rc" -ne 0 ]; then
+  echo "test.sh: 'dotnet format Vouch.slnx --verify-no-changes' found formatting to fix" >&2
+  failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
