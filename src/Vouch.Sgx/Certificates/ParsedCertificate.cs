@@ -81,7 +81,7 @@ public sealed record ParsedCertificate(
 
     /// <summary>
     /// <see cref="SerialNumber"/> as lower-case hex without leading zeros: the form of
-    /// <c>Crl.RevokedSerials</c> and of <c>pck.serial</c> in the vectors' <c>expected.json</c>.
+    /// <see cref="Collateral.Crl.RevokedSerials"/> and of <c>pck.serial</c> in the vectors' <c>expected.json</c>.
     /// </summary>
     public string SerialNumberHex => Der.MagnitudeToHex(SerialNumber.Span);
 
