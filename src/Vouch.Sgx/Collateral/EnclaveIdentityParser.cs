@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Vouch.Sgx.Collateral;
 
 /// <summary>The Enclave Identity parse behind <see cref="EnclaveIdentity.TryParse"/>; throws <see cref="CollateralFormatException"/>.</summary>
@@ -17,7 +15,7 @@ internal static class EnclaveIdentityParser
     public static EnclaveIdentity Parse(ReadOnlyMemory<byte> document)
     {
         var parts = SignedEnvelope.Read(document, BodyName, ErrorCode.QeIdentityMalformed);
-        using var json = JsonDocument.Parse(parts.BodyRaw, new JsonDocumentOptions { MaxDepth = SignedEnvelope.MaxDepth });
+        using var json = SignedEnvelope.ParseBody(parts, BodyName, ErrorCode.QeIdentityMalformed);
         var body = json.RootElement;
         const string P = BodyName;
 

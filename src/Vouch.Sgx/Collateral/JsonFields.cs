@@ -68,8 +68,23 @@ internal readonly record struct JsonFields(ErrorCode Malformed)
     public string? OptionalString(JsonElement parent, string path, string name) =>
         parent.TryGetProperty(name, out var value) ? ExpectString(value, Member(path, name)) : null;
 
-    public string ExpectString(JsonElement value, string path) =>
-        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Fail(path, "Expected a JSON string.");
+    public string ExpectString(JsonElement value, string path)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Fail(path, "Expected a JSON string.");
+        }
+
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // An escape such as \uD800 that is not valid UTF-16 (the tokenizer checks escape syntax only).
+            throw Fail(path, "The string holds an escape that is not valid UTF-16.");
+        }
+    }
 
     /// <summary>A non-negative JSON integer no larger than <paramref name="max"/> (no fraction, no exponent).</summary>
     public int UInt(JsonElement parent, string path, string name, int max)

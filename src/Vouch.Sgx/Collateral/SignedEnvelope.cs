@@ -160,6 +160,20 @@ internal static class SignedEnvelope
         return new Parts(document, bodyRaw, Compact(bodyRaw), signature);
     }
 
+    /// <summary>The body as a DOM for the typed reads; the caller disposes it.</summary>
+    public static JsonDocument ParseBody(Parts parts, string bodyName, ErrorCode malformed)
+    {
+        try
+        {
+            return JsonDocument.Parse(parts.BodyRaw, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException e)
+        {
+            // Unreachable: Read has already tokenized these bytes under the same limits.
+            throw Fail(malformed, bodyName, "The body is not valid JSON: " + e.Message);
+        }
+    }
+
     /// <summary>
     /// The JSON value <paramref name="json"/> (already validated) without insignificant whitespace.
     /// Returns <paramref name="json"/> itself when it has none, which is the case for every genuine body.
@@ -289,7 +303,7 @@ internal static class SignedEnvelope
             if (!isArray)
             {
                 var depth = _frames.Count;
-                if (_keySets.Count <= depth)
+                while (_keySets.Count <= depth)
                 {
                     _keySets.Add(new HashSet<string>(StringComparer.Ordinal));
                 }

@@ -28,7 +28,7 @@ internal static class TcbInfoParser
     public static TcbInfo Parse(ReadOnlyMemory<byte> document)
     {
         var parts = SignedEnvelope.Read(document, BodyName, ErrorCode.TcbInfoMalformed);
-        using var json = JsonDocument.Parse(parts.BodyRaw, new JsonDocumentOptions { MaxDepth = SignedEnvelope.MaxDepth });
+        using var json = SignedEnvelope.ParseBody(parts, BodyName, ErrorCode.TcbInfoMalformed);
         var body = json.RootElement;
         const string P = BodyName;
 
