@@ -18,11 +18,12 @@ internal static class EnclaveIdentityParser
         using var json = SignedEnvelope.ParseBody(parts, BodyName, ErrorCode.QeIdentityMalformed);
         var body = json.RootElement;
         const string P = BodyName;
+        var root = new JsonPath(P);
 
         var version = Json.UInt(body, P, "version", int.MaxValue);
         if (version is not (2 or 3))
         {
-            throw JsonFields.Fail(ErrorCode.QeIdentityUnsupported, JsonFields.Member(P, "version"), $"Enclave Identity version {version} is not supported (2 or 3).");
+            throw JsonFields.Fail(ErrorCode.QeIdentityUnsupported, root.Member("version"), $"Enclave Identity version {version} is not supported (2 or 3).");
         }
 
         var id = Json.String(body, P, "id") switch
@@ -31,7 +32,7 @@ internal static class EnclaveIdentityParser
             "QVE" => EnclaveIdentityId.Qve,
             "TD_QE" => EnclaveIdentityId.TdQe,
             "QAE" => EnclaveIdentityId.Qae,
-            _ => throw JsonFields.Fail(ErrorCode.QeIdentityUnsupported, JsonFields.Member(P, "id"), "Enclave Identity id is not QE, QVE, TD_QE or QAE."),
+            _ => throw JsonFields.Fail(ErrorCode.QeIdentityUnsupported, root.Member("id"), "Enclave Identity id is not QE, QVE, TD_QE or QAE."),
         };
 
         var issueDate = Json.Date(body, P, "issueDate");
@@ -43,7 +44,7 @@ internal static class EnclaveIdentityParser
         var attributesMask = Json.Hex(body, P, "attributesMask", AttributesBytes);
         var mrSigner = Json.Hex(body, P, "mrsigner", MrSignerBytes, allowEmpty: true);
         var isvProdId = Json.UInt(body, P, "isvprodid", MaxIsvProdId);
-        var levels = IdentityLevels.Parse(Json, Json.Array(body, P, "tcbLevels", nonEmpty: true), JsonFields.Member(P, "tcbLevels"), MaxIsvSvn);
+        var levels = IdentityLevels.Parse(Json, Json.Array(body, P, "tcbLevels", nonEmpty: true), root.Member("tcbLevels"), MaxIsvSvn);
 
         return new EnclaveIdentity(
             parts.Document, parts.BodyRaw, parts.Body, parts.Signature,

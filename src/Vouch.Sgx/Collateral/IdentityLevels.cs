@@ -13,20 +13,21 @@ internal static class IdentityLevels
     /// library does (<c>EnclaveIdentity</c>, <c>TdxModuleIdentity</c>: "Detected duplicated TCB levels"); the
     /// QVL verifier's own QE walk would silently take the first.
     /// </summary>
-    public static QeTcbLevel[] Parse(JsonFields json, JsonElement array, string path, int maxIsvSvn)
+    public static QeTcbLevel[] Parse(JsonFields json, JsonElement array, JsonPath path, int maxIsvSvn)
     {
+        var levelsPath = path.ToString();
         var levels = new QeTcbLevel[array.GetArrayLength()];
         var svns = new HashSet<int>();
         int i = 0;
         foreach (var item in array.EnumerateArray())
         {
-            var at = JsonFields.Element(path, i);
+            var at = new JsonPath(levelsPath, i);
             json.ExpectObject(item, at);
             var tcb = json.Object(item, at, "tcb");
-            var isvSvn = json.UInt(tcb, JsonFields.Member(at, "tcb"), "isvsvn", maxIsvSvn);
+            var isvSvn = json.UInt(tcb, at.Member("tcb"), "isvsvn", maxIsvSvn);
             if (!svns.Add(isvSvn))
             {
-                throw json.Fail(JsonFields.Member(JsonFields.Member(at, "tcb"), "isvsvn"), $"Duplicate TCB level: isvsvn {isvSvn} appears twice.");
+                throw json.Fail(at.Member("tcb").Member("isvsvn"), $"Duplicate TCB level: isvsvn {isvSvn} appears twice.");
             }
 
             levels[i] = new QeTcbLevel(isvSvn, json.Date(item, at, "tcbDate"), json.Status(item, at, "tcbStatus"), json.AdvisoryIds(item, at));

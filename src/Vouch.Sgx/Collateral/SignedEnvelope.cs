@@ -77,7 +77,7 @@ internal static class SignedEnvelope
         // A private copy: the parsed result must not change if the caller reuses its buffer.
         var document = input.ToArray();
         var reader = new Utf8JsonReader(document, new JsonReaderOptions { MaxDepth = MaxDepth });
-        var walker = new BodyWalker(bodyName);
+        var walker = new BodyWalker(document, bodyName);
         int bodyStart = -1, bodyEnd = -1;
         string? signatureText = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -237,12 +237,14 @@ internal static class SignedEnvelope
 
     /// <summary>
     /// Walks the body value token by token, rejecting duplicate member names at every level and
-    /// remembering where it is, so a syntax error can name a path.
+    /// remembering where it is, so a syntax error can name a path. Member names are compared as
+    /// unescaped UTF-8 (as rapidjson and <see cref="JsonDocument"/> see them); unescaped names, which is
+    /// every name in real documents, are slices of the document and cost no allocation.
     /// </summary>
-    private sealed class BodyWalker(string rootName)
+    private sealed class BodyWalker(byte[] document, string rootName)
     {
         private readonly List<Frame> _frames = [];
-        private readonly List<HashSet<string>> _keySets = [];
+        private readonly List<HashSet<ReadOnlyMemory<byte>>> _keySets = [];
 
         /// <summary>Where the reader is inside the body, or empty when it is outside.</summary>
         public string CurrentPath => _frames.Count == 0 ? "" : PathOf(_frames.Count, memberName: null);
@@ -258,10 +260,11 @@ internal static class SignedEnvelope
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        var name = reader.GetString()!;
+                        var name = NameOf(ref reader);
                         if (!top.Keys!.Add(name))
                         {
-                            throw Fail(malformed, PathOf(_frames.Count - 1, name), $"The member '{name}' appears more than once.");
+                            var text = Encoding.UTF8.GetString(name.Span);
+                            throw Fail(malformed, PathOf(_frames.Count - 1, text), $"The member '{text}' appears more than once.");
                         }
 
                         top.Name = name;
@@ -297,15 +300,29 @@ internal static class SignedEnvelope
             throw Fail(malformed, CurrentPath, "The body ends before its closing brace.");
         }
 
+        // The unescaped UTF-8 name: a slice of the document (after the opening quote) unless it has
+        // escapes. CopyString throws InvalidOperationException for escapes that are not valid UTF-16,
+        // which Read reports as malformed.
+        private ReadOnlyMemory<byte> NameOf(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                return document.AsMemory(checked((int)reader.TokenStartIndex + 1), reader.ValueSpan.Length);
+            }
+
+            var unescaped = new byte[reader.ValueSpan.Length];
+            return unescaped.AsMemory(0, reader.CopyString(unescaped));
+        }
+
         private void Push(bool isArray)
         {
-            HashSet<string>? keys = null;
+            HashSet<ReadOnlyMemory<byte>>? keys = null;
             if (!isArray)
             {
                 var depth = _frames.Count;
                 while (_keySets.Count <= depth)
                 {
-                    _keySets.Add(new HashSet<string>(StringComparer.Ordinal));
+                    _keySets.Add(new HashSet<ReadOnlyMemory<byte>>(Utf8NameComparer.Instance));
                 }
 
                 keys = _keySets[depth];
@@ -326,9 +343,9 @@ internal static class SignedEnvelope
                 {
                     sb.Append('[').Append((f.Count - 1).ToString(CultureInfo.InvariantCulture)).Append(']');
                 }
-                else if (!f.IsArray && f.Name is not null)
+                else if (!f.IsArray && f.Name is { } name)
                 {
-                    sb.Append('.').Append(f.Name);
+                    sb.Append('.').Append(Encoding.UTF8.GetString(name.Span));
                 }
             }
 
@@ -343,9 +360,24 @@ internal static class SignedEnvelope
         private struct Frame
         {
             public bool IsArray;
-            public HashSet<string>? Keys;
-            public string? Name;
+            public HashSet<ReadOnlyMemory<byte>>? Keys;
+            public ReadOnlyMemory<byte>? Name;
             public int Count;
+        }
+    }
+
+    /// <summary>Ordinal equality of UTF-8 member names by content.</summary>
+    private sealed class Utf8NameComparer : IEqualityComparer<ReadOnlyMemory<byte>>
+    {
+        public static readonly Utf8NameComparer Instance = new();
+
+        public bool Equals(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) => x.Span.SequenceEqual(y.Span);
+
+        public int GetHashCode(ReadOnlyMemory<byte> obj)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(obj.Span);
+            return hash.ToHashCode();
         }
     }
 }

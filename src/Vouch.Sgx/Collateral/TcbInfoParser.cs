@@ -31,12 +31,13 @@ internal static class TcbInfoParser
         using var json = SignedEnvelope.ParseBody(parts, BodyName, ErrorCode.TcbInfoMalformed);
         var body = json.RootElement;
         const string P = BodyName;
+        var root = new JsonPath(P);
 
         // §2.4 step 1, in QVL's order: version, id, dates, fmspc, pceId, tcbType, tcbEvaluationDataNumber, TDX parts, levels.
         var version = Json.UInt(body, P, "version", int.MaxValue);
         if (version is not (2 or 3))
         {
-            throw JsonFields.Fail(ErrorCode.TcbInfoUnsupported, JsonFields.Member(P, "version"), $"TCB Info version {version} is not supported (2 or 3).");
+            throw JsonFields.Fail(ErrorCode.TcbInfoUnsupported, root.Member("version"), $"TCB Info version {version} is not supported (2 or 3).");
         }
 
         var id = TcbInfoId.Sgx;
@@ -46,7 +47,7 @@ internal static class TcbInfoParser
             {
                 "SGX" => TcbInfoId.Sgx,
                 "TDX" => TcbInfoId.Tdx,
-                _ => throw JsonFields.Fail(ErrorCode.TcbInfoUnsupported, JsonFields.Member(P, "id"), "TCB Info id is not SGX or TDX."),
+                _ => throw JsonFields.Fail(ErrorCode.TcbInfoUnsupported, root.Member("id"), "TCB Info id is not SGX or TDX."),
             };
         }
 
@@ -59,7 +60,7 @@ internal static class TcbInfoParser
         var tcbType = Json.Int(body, P, "tcbType");
         if (tcbType != 0)
         {
-            throw JsonFields.Fail(ErrorCode.TcbInfoUnsupported, JsonFields.Member(P, "tcbType"), $"tcbType {tcbType} is not supported (0).");
+            throw JsonFields.Fail(ErrorCode.TcbInfoUnsupported, root.Member("tcbType"), $"tcbType {tcbType} is not supported (0).");
         }
 
         var evaluationDataNumber = Json.UInt(body, P, "tcbEvaluationDataNumber", int.MaxValue);
@@ -73,37 +74,37 @@ internal static class TcbInfoParser
             if (hasModule || hasIdentities)
             {
                 var name = hasModule ? "tdxModule" : "tdxModuleIdentities";
-                throw Json.Fail(JsonFields.Member(P, name), $"An SGX TCB Info must not carry '{name}'.");
+                throw Json.Fail(root.Member(name), $"An SGX TCB Info must not carry '{name}'.");
             }
         }
         else
         {
             if (!hasModule)
             {
-                throw Json.Fail(JsonFields.Member(P, "tdxModule"), "A TDX TCB Info must carry 'tdxModule'.");
+                throw Json.Fail(root.Member("tdxModule"), "A TDX TCB Info must carry 'tdxModule'.");
             }
 
-            module = ParseTdxModule(moduleJson, JsonFields.Member(P, "tdxModule"));
+            module = ParseTdxModule(moduleJson, root.Member("tdxModule"));
             if (hasIdentities)
             {
-                identities = ParseTdxModuleIdentities(Json.Array(body, P, "tdxModuleIdentities", nonEmpty: true), JsonFields.Member(P, "tdxModuleIdentities"));
+                identities = ParseTdxModuleIdentities(Json.Array(body, P, "tdxModuleIdentities", nonEmpty: true), root.Member("tdxModuleIdentities"));
             }
         }
 
-        var levelsPath = JsonFields.Member(P, "tcbLevels");
+        var levelsPath = root.Member("tcbLevels").ToString();
         var levelsJson = Json.Array(body, P, "tcbLevels", nonEmpty: true);
         var received = new TcbLevel[levelsJson.GetArrayLength()];
         int i = 0;
         foreach (var levelJson in levelsJson.EnumerateArray())
         {
-            received[i] = ParseLevel(levelJson, JsonFields.Element(levelsPath, i), version, id);
+            received[i] = ParseLevel(levelJson, new JsonPath(levelsPath, i), version, id);
             i++;
         }
 
         var canonical = TcbLevelOrder.Sort(received, out var duplicate);
         if (duplicate >= 0)
         {
-            throw Json.Fail(JsonFields.Element(levelsPath, duplicate), "Duplicate TCB level: another level has the same SVNs.");
+            throw Json.Fail(new JsonPath(levelsPath, duplicate), "Duplicate TCB level: another level has the same SVNs.");
         }
 
         return new TcbInfo(
@@ -112,10 +113,10 @@ internal static class TcbInfoParser
             module, identities, Array.AsReadOnly(canonical), Array.AsReadOnly(received));
     }
 
-    private static TcbLevel ParseLevel(JsonElement level, string path, int version, TcbInfoId id)
+    private static TcbLevel ParseLevel(JsonElement level, JsonPath path, int version, TcbInfoId id)
     {
         Json.ExpectObject(level, path);
-        var tcbPath = JsonFields.Member(path, "tcb");
+        var tcbPath = path.Member("tcb");
         var tcb = Json.Object(level, path, "tcb");
 
         TcbComponent[] sgx;
@@ -145,9 +146,9 @@ internal static class TcbInfoParser
     }
 
     // Exactly 16 {svn, category?, type?} (pitfall §6 item 3: no silently shorter lists).
-    private static TcbComponent[] ParseComponents(JsonElement tcb, string tcbPath, string name)
+    private static TcbComponent[] ParseComponents(JsonElement tcb, JsonPath tcbPath, string name)
     {
-        var path = JsonFields.Member(tcbPath, name);
+        var path = tcbPath.Member(name).ToString();
         var array = Json.Array(tcb, tcbPath, name, nonEmpty: false);
         if (array.GetArrayLength() != ComponentCount)
         {
@@ -158,7 +159,7 @@ internal static class TcbInfoParser
         int i = 0;
         foreach (var item in array.EnumerateArray())
         {
-            var at = JsonFields.Element(path, i);
+            var at = new JsonPath(path, i);
             Json.ExpectObject(item, at);
             components[i] = new TcbComponent(
                 Json.UInt(item, at, "svn", MaxComponentSvn),
@@ -170,7 +171,7 @@ internal static class TcbInfoParser
         return components;
     }
 
-    private static TdxModule ParseTdxModule(JsonElement module, string path)
+    private static TdxModule ParseTdxModule(JsonElement module, JsonPath path)
     {
         Json.ExpectObject(module, path);
         return new TdxModule(
@@ -179,25 +180,25 @@ internal static class TcbInfoParser
             Json.Hex(module, path, "attributesMask", TdxAttributesBytes));
     }
 
-    private static ReadOnlyCollection<TdxModuleIdentity> ParseTdxModuleIdentities(JsonElement array, string path)
+    private static ReadOnlyCollection<TdxModuleIdentity> ParseTdxModuleIdentities(JsonElement array, JsonPath path)
     {
         var identities = new TdxModuleIdentity[array.GetArrayLength()];
         var ids = new HashSet<string>(StringComparer.Ordinal);
         int i = 0;
         foreach (var item in array.EnumerateArray())
         {
-            var at = JsonFields.Element(path, i);
+            var at = path.Element(i);
             Json.ExpectObject(item, at);
             var id = Json.String(item, at, "id");
             if (!ids.Add(id))
             {
-                throw Json.Fail(JsonFields.Member(at, "id"), $"Two TDX module identities have the id '{id}'.");
+                throw Json.Fail(at.Member("id"), $"Two TDX module identities have the id '{id}'.");
             }
 
             var mrSigner = Json.Hex(item, at, "mrsigner", TdxMrSignerBytes);
             var attributes = Json.Hex(item, at, "attributes", TdxAttributesBytes);
             var attributesMask = Json.Hex(item, at, "attributesMask", TdxAttributesBytes);
-            var levels = IdentityLevels.Parse(Json, Json.Array(item, at, "tcbLevels", nonEmpty: true), JsonFields.Member(at, "tcbLevels"), MaxComponentSvn);
+            var levels = IdentityLevels.Parse(Json, Json.Array(item, at, "tcbLevels", nonEmpty: true), at.Member("tcbLevels"), MaxComponentSvn);
 
             // QVL keeps module levels in a std::set ordered by isvsvn, descending, and rejects duplicates.
             var sorted = levels.ToArray();

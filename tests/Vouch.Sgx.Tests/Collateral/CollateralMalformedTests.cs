@@ -123,6 +123,8 @@ public sealed class CollateralMalformedTests
         ["duplicate top-level signature"] = new(() => Edit(SgxDoc, ",\"signature\":", ",\"signature\":\"" + SgxSignature + "\",\"signature\":"), TM, "signature"),
         ["duplicate top-level tcbInfo via escape"] = new(() => Edit(SgxDoc, ",\"signature\":", ",\"tcb\\u0049nfo\":{},\"signature\":"), TM, "tcbInfo"),
         ["duplicate key in body"] = new(() => Edit(SgxDoc, "\"id\":\"SGX\",", "\"id\":\"SGX\",\"version\":3,"), TM, "tcbInfo.version"),
+        ["duplicate key in body via escape"] = new(() => Edit(SgxDoc, "\"id\":\"SGX\",", "\"id\":\"SGX\",\"\\u0069d\":\"SGX\","), TM, "tcbInfo.id"),
+        ["lone surrogate in body key"] = new(() => Edit(SgxDoc, "{\"tcbInfo\":{", "{\"tcbInfo\":{\"\\uD800\":1,"), TM, "tcbInfo"),
         ["duplicate key deep"] = new(() => Edit(SgxDoc, "{\"svn\":15,", "{\"svn\":15,\"svn\":15,"), TM, "tcbInfo.tcbLevels[0].tcb.sgxtcbcomponents[0].svn"),
         ["duplicate key in unknown member"] = new(() => Edit(SgxDoc, "\"id\":\"SGX\",", "\"id\":\"SGX\",\"x\":[{\"a\":1,\"a\":2}],"), TM, "tcbInfo.x[0].a"),
         ["signature 127 hex"] = new(() => Edit(SgxDoc, SgxSignature, SgxSignature[..^1]), TM, "signature"),
