@@ -51,8 +51,9 @@ public sealed record ParsedCertificate(
     private ECDsa? _publicKey;
 
     /// <summary>
-    /// The subject public key, created from <see cref="Certificate"/> on first use and cached. It is
-    /// owned by this instance: do not dispose it.
+    /// The subject public key, created once and cached: by <see cref="TryParse"/>, which so checks that
+    /// the point lies on its curve, or from <see cref="Certificate"/> on first use for an instance built
+    /// otherwise. It is owned by this instance: do not dispose it.
     /// </summary>
     /// <exception cref="CryptographicException">The certificate's key is not an EC key (never for an instance from <see cref="TryParse"/>, which checks it).</exception>
     public ECDsa PublicKey

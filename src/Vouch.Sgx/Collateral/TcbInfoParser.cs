@@ -66,7 +66,7 @@ internal static class TcbInfoParser
         var evaluationDataNumber = Json.UInt(body, P, "tcbEvaluationDataNumber", int.MaxValue);
 
         var hasModule = body.TryGetProperty("tdxModule", out var moduleJson);
-        var hasIdentities = body.TryGetProperty("tdxModuleIdentities", out var identitiesJson);
+        var hasIdentities = body.TryGetProperty("tdxModuleIdentities", out _);
         TdxModule? module = null;
         IReadOnlyList<TdxModuleIdentity> identities = [];
         if (id == TcbInfoId.Sgx)

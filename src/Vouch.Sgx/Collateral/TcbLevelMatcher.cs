@@ -35,7 +35,9 @@ public static class TcbLevelMatcher
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="tcbInfo"/> or <paramref name="pckComponents"/> is null.</exception>
     /// <exception cref="ArgumentException">
-    /// <paramref name="pckComponents"/> does not have 16 entries, or <paramref name="teeTcbSvn"/> is neither empty nor 16 bytes.
+    /// <paramref name="pckComponents"/> does not have 16 entries, <paramref name="teeTcbSvn"/> is neither empty nor 16 bytes,
+    /// or a level of <paramref name="tcbInfo"/> lacks 16 SGX (or, where present, TDX) components, which only a
+    /// hand-built <see cref="TcbInfo"/> can do; a short level is never silently compared on fewer components.
     /// </exception>
     public static TcbLevel? MatchPlatform(TcbInfo tcbInfo, IReadOnlyList<int> pckComponents, int pckPceSvn, ReadOnlySpan<byte> teeTcbSvn = default)
     {
@@ -53,6 +55,11 @@ public static class TcbLevelMatcher
 
         foreach (var level in tcbInfo.TcbLevels)
         {
+            if (level.SgxComponents.Count != ComponentCount || level.TdxComponents is { Count: not ComponentCount })
+            {
+                throw new ArgumentException($"A TCB level does not have {ComponentCount} components.", nameof(tcbInfo));
+            }
+
             if (SgxSatisfied(level, pckComponents, pckPceSvn)
                 && (teeTcbSvn.IsEmpty || level.TdxComponents is null || TdxSatisfied(level.TdxComponents, teeTcbSvn)))
             {

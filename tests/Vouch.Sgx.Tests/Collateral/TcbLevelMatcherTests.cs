@@ -204,6 +204,8 @@ public sealed class TcbLevelMatcherTests
         Assert.Throws<ArgumentException>(() => TcbLevelMatcher.MatchPlatform(tcbInfo, new int[15], 0));
         Assert.Throws<ArgumentException>(() => TcbLevelMatcher.MatchPlatform(tcbInfo, new int[16], 0, new byte[15]));
         Assert.Throws<ArgumentNullException>(() => TcbLevelMatcher.MatchQe(null!, 0));
+        var shortLevel = tcbInfo.TcbLevels[0] with { SgxComponents = tcbInfo.TcbLevels[0].SgxComponents.Take(15).ToArray() };
+        Assert.Throws<ArgumentException>(() => TcbLevelMatcher.MatchPlatform(tcbInfo with { TcbLevels = [shortLevel] }, new int[16], 0));
     }
 
     // Intel's operator>: SGX SVNs lexicographically, then pcesvn; checked on every vector.
