@@ -3,7 +3,7 @@ namespace Vouch.Tests.Shared;
 /// <summary>
 /// Locates the shared test vectors, read in place and never copied into the repository:
 /// <c>$VOUCH_VECTORS</c> when set, else <c>../shared/vectors</c> beside the repository root
-/// (the folder that holds <c>Vouch.slnx</c>).
+/// (the folder that holds <c>Vouch.slnx</c>), or beside the nearest folder above it that has one.
 /// </summary>
 internal static class TestVectors
 {
@@ -33,14 +33,23 @@ internal static class TestVectors
     private static string Locate()
     {
         var fromEnv = Environment.GetEnvironmentVariable("VOUCH_VECTORS");
-        var path = !string.IsNullOrEmpty(fromEnv)
-            ? fromEnv
-            : System.IO.Path.GetFullPath(System.IO.Path.Combine(RepositoryRoot, "..", "shared", "vectors"));
-        if (!System.IO.Directory.Exists(System.IO.Path.Combine(path, "dcap")))
+        if (!string.IsNullOrEmpty(fromEnv))
         {
-            throw new InvalidOperationException($"test vectors not found at {path} (set VOUCH_VECTORS)");
+            return System.IO.Directory.Exists(System.IO.Path.Combine(fromEnv, "dcap"))
+                ? fromEnv
+                : throw new InvalidOperationException($"VOUCH_VECTORS={fromEnv} holds no dcap/ folder");
         }
 
-        return path;
+        // ../shared/vectors beside the checkout; a git worktree one level deeper finds it one folder up.
+        for (var dir = new DirectoryInfo(RepositoryRoot).Parent; dir is not null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, "shared", "vectors");
+            if (System.IO.Directory.Exists(System.IO.Path.Combine(candidate, "dcap")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"test vectors not found in ../shared/vectors above {RepositoryRoot} (set VOUCH_VECTORS)");
     }
 }

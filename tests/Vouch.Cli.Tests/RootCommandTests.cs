@@ -5,7 +5,10 @@ public static class RootCommandTests
     [Fact]
     public static void UnknownCommand_ExitsWithUsageError()
     {
-        var exit = VouchCommand.Run(["no-such-command"]);
-        Assert.NotEqual(0, exit);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = VouchCommand.Run(["no-such-command"], output, error);
+        Assert.Equal(2, exit);
+        Assert.NotEmpty(error.ToString());
     }
 }

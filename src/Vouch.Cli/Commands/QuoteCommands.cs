@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using Vouch.Sgx;
+using Vouch.Sgx.Verification;
+
+namespace Vouch.Cli.Commands;
+
+/// <summary><c>vouch quote …</c>: offline quote verification.</summary>
+internal static class QuoteCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var quote = new Command("quote", "Work with SGX/TDX DCAP quotes.");
+        quote.Subcommands.Add(CreateVerify());
+        return quote;
+    }
+
+    private static Command CreateVerify()
+    {
+        var quoteFile = new Option<FileInfo>("--quote") { Description = "The quote (binary).", Required = true };
+        var collateralDir = new Option<DirectoryInfo>("--collateral")
+        {
+            Description = "Folder of PCS-shaped collateral: tcb_info.json, qe_identity.json, tcb_info_issuer_chain.pem, "
+                + "qe_identity_issuer_chain.pem, pck_crl.der, root_ca_crl.der, pck_crl_issuer_chain.pem, optional pck_cert_chain.pem.",
+            Required = true,
+        };
+        var at = new Option<string>("--at") { Description = "Verify as of this instant: ISO-8601 or Unix seconds (default: now)." };
+        var roots = new Option<FileInfo[]>("--root")
+        {
+            Description = "An extra trust anchor (PEM certificate; only its public key is used). Repeatable. Without it only the Intel SGX Root CA key is trusted.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var allowExpired = new Option<bool>("--allow-expired-collateral") { Description = "Report expired collateral as Intel's QvE does (verdict plus an expired flag) instead of failing." };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+
+        var verify = new Command("verify", "Verify a quote against Intel collateral and print every check.")
+        {
+            quoteFile, collateralDir, at, roots, allowExpired, json,
+        };
+        verify.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            try
+            {
+                var quoteBytes = CliInput.ReadFile(parse.GetRequiredValue(quoteFile).FullName, "quote");
+                var collateral = LoadCollateral(parse.GetRequiredValue(collateralDir).FullName);
+                var anchors = new List<TrustAnchor> { TrustAnchor.IntelSgxRootCa };
+                anchors.AddRange((parse.GetValue(roots) ?? []).Select(f => LoadAnchor(f.FullName)));
+                var options = new VerificationOptions
+                {
+                    At = parse.GetValue(at) is { } text ? CliInput.ParseInstant(text) : TimeProvider.System.GetUtcNow(),
+                    TrustAnchors = [.. anchors],
+                    AllowExpiredCollateral = parse.GetValue(allowExpired),
+                };
+
+                var report = new QuoteVerifier().Verify(quoteBytes, collateral, options);
+                if (parse.GetValue(json))
+                {
+                    output.WriteLine(VerificationReportJson.ToJson(report).ToJsonString(Indented));
+                }
+                else
+                {
+                    ReportTable.Write(report, output);
+                }
+
+                return report.Verified ? 0 : 1;
+            }
+            catch (CliInputException e)
+            {
+                error.WriteLine($"vouch quote verify: {e.Message}");
+                return VouchCommand.UsageError;
+            }
+        });
+        return verify;
+    }
+
+    /// <summary>Reads a collateral folder in the PCS-file layout of <c>../shared/vectors/dcap/*/</c>.</summary>
+    public static QuoteCollateral LoadCollateral(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new CliInputException($"collateral folder '{directory}' does not exist");
+        }
+
+        byte[] Required(string name) => CliInput.ReadFile(Path.Combine(directory, name), "collateral file");
+        byte[]? Optional(string name) => CliInput.ReadOptionalFile(Path.Combine(directory, name), "collateral file");
+
+        return new QuoteCollateral(
+            TcbInfo: Required("tcb_info.json"),
+            TcbInfoIssuerChain: Required("tcb_info_issuer_chain.pem"),
+            QeIdentity: Required("qe_identity.json"),
+            QeIdentityIssuerChain: Required("qe_identity_issuer_chain.pem"),
+            PckCrl: Required("pck_crl.der"),
+            RootCaCrl: Required("root_ca_crl.der"),
+            PckCrlIssuerChain: Optional("pck_crl_issuer_chain.pem") ?? default(ReadOnlyMemory<byte>),
+            PckCertificateChain: Optional("pck_cert_chain.pem") is { } chain ? new ReadOnlyMemory<byte>(chain) : null);
+    }
+
+    private static TrustAnchor LoadAnchor(string path)
+    {
+        var bytes = CliInput.ReadFile(path, "trust anchor");
+        try
+        {
+            using var cert = X509Certificate2.CreateFromPem(System.Text.Encoding.ASCII.GetString(bytes));
+            return TrustAnchor.FromCertificate(cert);
+        }
+        catch (CryptographicException e)
+        {
+            throw new CliInputException($"trust anchor '{path}' is not a PEM certificate: {e.Message}");
+        }
+    }
+}
+
+/// <summary>The human-readable report: one line per check, then the verdict.</summary>
+internal static class ReportTable
+{
+    public static void Write(VerificationReport report, TextWriter output)
+    {
+        var width = Enum.GetNames<CheckId>().Max(n => n.Length);
+        foreach (var check in report.Checks)
+        {
+            var mark = check.Result switch
+            {
+                CheckResult.Passed => "pass",
+                CheckResult.Failed => "FAIL",
+                CheckResult.Waived => "waived",
+                _ => "n/a",
+            };
+            var code = check.Code is { } c ? c.Format() + " " : string.Empty;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{mark,-6} {check.Check.ToString().PadRight(width)}  {code}{check.Detail}"));
+        }
+
+        output.WriteLine();
+        if (report.Quote is { } q)
+        {
+            output.WriteLine($"quote       {q.TeeType} v{q.Version}  MRENCLAVE {q.MrEnclave}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"            MRSIGNER {q.MrSigner}  ISVPRODID {q.IsvProdId}  ISVSVN {q.IsvSvn}  debug {(q.Debug ? "yes" : "no")}"));
+            output.WriteLine($"            report data {q.ReportData}");
+        }
+
+        var status = report.TcbStatus?.ToIntelString() ?? "unknown";
+        var advisories = report.AdvisoryIds.IsEmpty ? string.Empty : $"  advisories {string.Join(", ", report.AdvisoryIds)}";
+        output.WriteLine($"TCB status  {status}{advisories}{(report.CollateralExpired ? "  (collateral expired)" : string.Empty)}");
+        output.WriteLine(report.Verified ? "verdict     VERIFIED" : $"verdict     NOT VERIFIED ({report.Failures.Count()} failed checks)");
+    }
+}
