@@ -91,6 +91,15 @@ public sealed class QuoteVerifier
             var platformLevel = VerifyPlatformTcb(quote, pck, applicableTcbInfo);
             var status = VerifyTcbStatus(platformLevel, qeLevel, moduleStatus);
 
+            // Fail closed: a TCB status is reported only when everything it rests on held, so a caller
+            // reading the status alone can never act on one computed from unverified inputs. (The
+            // checks' details still say what was evaluated.) Revoked is reported with its failure.
+            var statusTrusted = _checks.All(c => c.Result != CheckResult.Failed || c.Check == CheckId.TcbStatus);
+            if (!statusTrusted)
+            {
+                (status, platformLevel, qeLevel) = (null, null, null);
+            }
+
             return new VerificationReport
             {
                 VerifiedAt = _at,

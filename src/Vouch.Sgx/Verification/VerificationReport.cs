@@ -81,11 +81,14 @@ public sealed record VerificationReport
     public required DateTimeOffset VerifiedAt { get; init; }
     /// <summary>Every check, in the order made.</summary>
     public required ImmutableArray<CheckOutcome> Checks { get; init; }
-    /// <summary>The converged TCB status (platform and QE, and the TDX module for TDX), when it could be evaluated.</summary>
+    /// <summary>
+    /// The converged TCB status (platform and QE, and the TDX module for TDX). Null unless every check
+    /// other than <see cref="CheckId.TcbStatus"/> passed: a status computed from unverified inputs is never reported.
+    /// </summary>
     public TcbStatus? TcbStatus { get; init; }
-    /// <summary>The matched platform TCB level's status before convergence.</summary>
+    /// <summary>The matched platform TCB level's status before convergence (null under the same rule as <see cref="TcbStatus"/>).</summary>
     public TcbStatus? PlatformTcbStatus { get; init; }
-    /// <summary>The matched QE Identity TCB level's status.</summary>
+    /// <summary>The matched QE Identity TCB level's status (null under the same rule as <see cref="TcbStatus"/>).</summary>
     public TcbStatus? QeTcbStatus { get; init; }
     /// <summary>Advisory ids of the matched platform TCB level (Intel's <c>sa_list</c>; the QE level's are not included, as in QVL).</summary>
     public ImmutableArray<string> AdvisoryIds { get; init; } = [];

@@ -206,6 +206,23 @@ public sealed class DcapConformanceTests
         Assert.Equal(first.TcbStatus, second.TcbStatus);
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Verify_AnyFailureBesidesRevocation_ReportsNoTcbStatus(string name)
+    {
+        var c = DcapCase.Load(name);
+        var report = Verifier.Verify(c.Quote, c.Collateral, c.Options());
+        if (report.Failures.Any(f => f.Check != CheckId.TcbStatus))
+        {
+            Assert.Null(report.TcbStatus);
+            Assert.Empty(report.AdvisoryIds);
+        }
+        else
+        {
+            Assert.NotNull(report.TcbStatus);
+        }
+    }
+
     private static TcbStatus MapQvResult(string qvResult) => qvResult switch
     {
         "SGX_QL_QV_RESULT_OK" => TcbStatus.UpToDate,
