@@ -111,8 +111,7 @@ public sealed class QuoteVerifier
                 TcbDate = platformLevel?.TcbDate,
                 TcbEvaluationDataNumber = tcbInfo?.TcbEvaluationDataNumber,
                 QeIdentityTcbEvaluationDataNumber = qeIdentity?.TcbEvaluationDataNumber,
-                CollateralWindow = _windowStart <= _windowEnd && _windowStart != DateTimeOffset.MinValue
-                    ? new ValidityWindow(_windowStart, _windowEnd) : null,
+                CollateralWindow = _windowStart != DateTimeOffset.MinValue ? new ValidityWindow(_windowStart, _windowEnd) : null,
                 CollateralExpired = _expired,
                 Quote = quote is null ? null : Facts(quote),
                 Pck = pck is null || pckChain?.Leaf is null ? null : Facts(pck, pckChain.Leaf),

@@ -22,13 +22,19 @@ public enum CheckResult
 /// <param name="Detail">The inputs that decided the outcome, in words (for example which component SVN was too low for which level).</param>
 public sealed record CheckOutcome(CheckId Check, CheckResult Result, ErrorCode? Code, string? Detail);
 
-/// <summary>The instant interval inside which every piece of collateral is valid.</summary>
+/// <summary>
+/// The instant interval inside which every piece of collateral is valid. It is empty
+/// (<see cref="IsEmpty"/>) when the collateral has no instant at which all of it is valid.
+/// </summary>
 /// <param name="NotBefore">Latest of the certificates' notBefore, the CRLs' thisUpdate and the TCB Info and QE Identity issueDate.</param>
 /// <param name="NotAfter">Earliest of the certificates' notAfter, the CRLs' nextUpdate and the TCB Info and QE Identity nextUpdate.</param>
 public sealed record ValidityWindow(DateTimeOffset NotBefore, DateTimeOffset NotAfter)
 {
     /// <summary>Whether <paramref name="at"/> lies inside the window (both ends included).</summary>
     public bool Contains(DateTimeOffset at) => at >= NotBefore && at <= NotAfter;
+
+    /// <summary>Whether no instant lies inside the window.</summary>
+    public bool IsEmpty => NotBefore > NotAfter;
 }
 
 /// <summary>Facts read from the quote's enclave report (SGX) or TD report (TDX).</summary>
@@ -98,7 +104,7 @@ public sealed record VerificationReport
     public int? TcbEvaluationDataNumber { get; init; }
     /// <summary>The QE Identity's tcbEvaluationDataNumber.</summary>
     public int? QeIdentityTcbEvaluationDataNumber { get; init; }
-    /// <summary>The intersection of every collateral item's validity interval, when the collateral parsed.</summary>
+    /// <summary>The intersection of every collateral item's validity interval (possibly empty), when any collateral parsed.</summary>
     public ValidityWindow? CollateralWindow { get; init; }
     /// <summary>Whether any collateral was outside its validity at <see cref="VerifiedAt"/> (checks <see cref="CheckResult.Waived"/> or failed on freshness).</summary>
     public bool CollateralExpired { get; init; }

@@ -184,6 +184,24 @@ public sealed class DcapConformanceTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Verify_CollateralWindow_EqualsRecordedIntersection(string name)
+    {
+        var c = DcapCase.Load(name);
+        var report = Verifier.Verify(c.Quote, c.Collateral, c.Options(allowExpired: true));
+        if (!c.Expected.TryGetProperty("collateral_validity_window", out var window)
+            || !window.TryGetProperty("not_before", out var notBefore) || notBefore.ValueKind != System.Text.Json.JsonValueKind.Number
+            || report.Quote is null || report.Pck is null)
+        {
+            return;
+        }
+
+        Assert.NotNull(report.CollateralWindow);
+        Assert.Equal(notBefore.GetInt64(), report.CollateralWindow.NotBefore.ToUnixTimeSeconds());
+        Assert.Equal(window.GetProperty("not_after").GetInt64(), report.CollateralWindow.NotAfter.ToUnixTimeSeconds());
+    }
+
     [Fact]
     public void Verify_IntelTestRootSample_WithoutItsRoot_FailsOnTrustAnchorOnly()
     {
