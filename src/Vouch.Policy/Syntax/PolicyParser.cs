@@ -51,6 +51,7 @@ public static class PolicyParser
     {
         private int _index;
         private int _ruleCount;
+        private bool _reportedEnd;
 
         private PolicyToken Current => tokens[_index];
 
@@ -123,7 +124,7 @@ public static class PolicyParser
                     Advance();
                     ExpectSemicolonAfterSection();
                 }
-                else if (Current.Kind == PolicyTokenKind.End && _ruleCount <= limits.MaxRules)
+                else if (Current.Kind == PolicyTokenKind.End && _ruleCount <= limits.MaxRules && !_reportedEnd)
                 {
                     Report(PolicyErrorCode.UnexpectedEnd, "the text ends inside a section; expected '}'", Current);
                 }
@@ -144,7 +145,11 @@ public static class PolicyParser
             if (first.Kind != PolicyTokenKind.Identifier || Keyword(first) != "version")
             {
                 Report(PolicyErrorCode.MissingVersion, $"a policy starts with 'version=1.0;', 'version=1.1;' or 'version=1.2;', found {first.Describe()}", first);
-                SkipTo(PolicyTokenKind.Semicolon, consume: true, stopAtBrace: true);
+                if (first.Kind != PolicyTokenKind.Identifier || PeekAt(1).Kind != PolicyTokenKind.LeftBrace)
+                {
+                    SkipTo(PolicyTokenKind.Semicolon, consume: true, stopAtBrace: true);
+                }
+
                 return PolicyVersion.Version12;
             }
 
@@ -215,6 +220,13 @@ public static class PolicyParser
                 catch (SyntaxError)
                 {
                     SkipTo(PolicyTokenKind.Semicolon, consume: true, stopAtBrace: true);
+                    if (Current.Kind == PolicyTokenKind.LeftBrace && _index > start && tokens[_index - 1].Kind == PolicyTokenKind.Identifier)
+                    {
+                        // Ran into the next section's header: this section lacks its '}'; let the caller resume there.
+                        _index--;
+                        break;
+                    }
+
                     if (_index == start)
                     {
                         Advance();
@@ -578,7 +590,11 @@ public static class PolicyParser
             return new SyntaxError();
         }
 
-        private void Report(PolicyErrorCode code, string message, PolicyToken at) => diagnostics.Add(code, message, at.Position);
+        private void Report(PolicyErrorCode code, string message, PolicyToken at)
+        {
+            _reportedEnd |= at.Kind == PolicyTokenKind.End;
+            diagnostics.Add(code, message, at.Position);
+        }
 
         /// <summary>Skips to <paramref name="kind"/> (consuming it if asked) or to a '}' or the end.</summary>
         private void SkipTo(PolicyTokenKind kind, bool consume, bool stopAtBrace)
