@@ -49,5 +49,5 @@ public sealed record PolicyLimits
     /// Largest worst-case factor by which a JMESPath query's output can exceed its input (the product
     /// of the widths of its multi-select lists, multi-select hashes and function calls).
     /// </summary>
-    public int MaxJmesPathGrowth { get; init; } = 64;
+    public int MaxJmesPathGrowth { get; init; } = 16;
 }
