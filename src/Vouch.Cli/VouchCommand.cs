@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vouch.Cli.Commands;
 
 namespace Vouch.Cli;
 
@@ -8,6 +9,7 @@ internal static class VouchCommand
     public static RootCommand Create()
     {
         var root = new RootCommand("Vouch: self-hosted attestation for Intel SGX enclaves.");
+        root.Subcommands.Add(PolicyCommands.Create());
         return root;
     }
 
