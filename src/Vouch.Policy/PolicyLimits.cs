@@ -31,7 +31,7 @@ public sealed record PolicyLimits
     /// Most evaluation steps for one evaluation: one per claim tested against a condition, one per
     /// action fired, one per function call plus one per 256 characters a function reads or writes.
     /// </summary>
-    public int MaxEvaluationSteps { get; init; } = 100_000;
+    public int MaxEvaluationSteps { get; init; } = 50_000;
 
     /// <summary>Longest JSON text a JmesPath or JsonToClaimValue call reads, in UTF-16 code units (256 Ki).</summary>
     public int MaxJsonLength { get; init; } = 256 * 1024;

@@ -146,6 +146,17 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public void ErrorCatalogue_EveryCode_HasItsAnchor()
+    {
+        var catalogue = File.ReadAllText(Path.Combine(Vouch.Tests.Shared.TestVectors.RepositoryRoot, "docs", "errors.md"));
+        Assert.Contains("## Policy (6xxx)", catalogue, StringComparison.Ordinal);
+        foreach (var code in Enum.GetValues<PolicyErrorCode>())
+        {
+            Assert.Contains($"### {code.Format()}\n\n`{code}`", catalogue, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Diagnostic_ToString_IsFileLineColumnCodeMessage()
     {
         var diagnostic = new PolicyDiagnostic(PolicyErrorCode.UnexpectedToken, "m", 3, 7);

@@ -158,6 +158,21 @@ public sealed class LimitsTests
         Assert.Contains(result.Warnings, w => w.Code == PolicyErrorCode.ValueTooLarge);
     }
 
+    [Theory]
+    [InlineData("JsonToClaimValue(d.value)")]
+    [InlineData("JmesPath(d.value, \"a\")")]
+    public void EvaluationSteps_FailingJsonEverywhere_StopsQuickly(string function)
+    {
+        var text = $"version=1.2;\nauthorizationrules {{ => permit(); }};\nissuancerules {{\n    c:[] && d:[] => add(type=\"x\", value={function});\n}};\n";
+        var claims = Enumerable.Range(0, 300).Select(i => new Claim("n", ClaimValue.Of("{\"unclosed\": " + i))).ToArray();
+
+        var clock = Stopwatch.StartNew();
+        var result = CaseFiles.Compile(text).Evaluate(claims);
+
+        Assert.Equal(PolicyErrorCode.StepLimitExceeded, result.Failure);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), clock.Elapsed.ToString());
+    }
+
     private static string JmesPathPolicy(string query) =>
         Head + "c:[type==\"j\"] => issue(type=\"r\", value=JmesPath(c.value, \"" + query.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"));\n" + Tail;
 

@@ -108,6 +108,12 @@ internal sealed class JmesPathQuery
     /// <summary>Parses JSON text with dates kept as strings and a depth limit.</summary>
     public static JToken? ParseJson(string text)
     {
+        var trimmed = text.AsSpan().TrimStart();
+        if (trimmed.IsEmpty || !(trimmed[0] is '{' or '[' or '"' or '-' or 't' or 'f' or 'n' || char.IsAsciiDigit(trimmed[0])))
+        {
+            return null;
+        }
+
         try
         {
             using var reader = new JsonTextReader(new StringReader(text))

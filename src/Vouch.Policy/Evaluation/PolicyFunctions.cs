@@ -33,6 +33,12 @@ internal static class PolicyFunctions
         ["ContainsOnlyValue"] = PolicyFunction.ContainsOnlyValue,
     };
 
+    /// <summary>
+    /// Steps charged for JSON text that does not parse: the parsers report failure by exception,
+    /// which costs far more than a successful parse, so a policy cannot spend its budget on them cheaply.
+    /// </summary>
+    private const int FailedParseSteps = 25;
+
     public static IEnumerable<string> Names => ByName.Keys;
 
     public static bool TryLookup(string name, out PolicyFunction function) => ByName.TryGetValue(name, out function);
@@ -88,6 +94,7 @@ internal static class PolicyFunctions
             json = JmesPathQuery.ParseJson(text.Value);
             if (json is null)
             {
+                context.Step(FailedParseSteps);
                 context.Warn(PolicyErrorCode.JmesPathInputInvalid, "JmesPath input is not JSON text", call.Position);
                 return null;
             }
@@ -147,8 +154,9 @@ internal static class PolicyFunctions
         }
 
         context.Step(text.Value.Length / 256);
-        if (!TryParseJson(text.Value, out var document))
+        if (!LooksLikeJson(text.Value) || !TryParseJson(text.Value, out var document))
         {
+            context.Step(FailedParseSteps);
             context.Warn(PolicyErrorCode.JsonValueUnsupported, "JsonToClaimValue input is not JSON text", call.Position);
             return null;
         }
@@ -204,6 +212,13 @@ internal static class PolicyFunctions
         JsonValueKind.Number => "fraction or out-of-range number",
         _ => element.ValueKind.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>Whether text can start a JSON value at all; plain text is rejected without a parser exception.</summary>
+    private static bool LooksLikeJson(string text)
+    {
+        var trimmed = text.AsSpan().TrimStart();
+        return !trimmed.IsEmpty && (trimmed[0] is '{' or '[' or '"' or '-' or 't' or 'f' or 'n' || char.IsAsciiDigit(trimmed[0]));
+    }
 
     internal static bool TryParseJson(string text, [NotNullWhen(true)] out JsonDocument? document)
     {
