@@ -52,6 +52,13 @@ public sealed class ApiTests
         Assert.All(claims, c => Assert.Equal(ClaimIssuers.AttestationService, c.Issuer));
     }
 
+    [Fact]
+    public void ClaimsJson_ByteOrderMark_IsIgnored()
+    {
+        Assert.True(ClaimsJson.TryReadIncoming("\uFEFF{\"a\":1}", out var claims, out _));
+        Assert.Equal([new Claim("a", ClaimValue.Of(1))], claims);
+    }
+
     [Theory]
     [InlineData("[1]")]
     [InlineData("{\"a\":null}")]

@@ -21,7 +21,7 @@ public static class ClaimsJson
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            root = JsonNode.Parse(json.TrimStart('\uFEFF'), documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
