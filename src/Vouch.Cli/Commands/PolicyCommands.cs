@@ -55,10 +55,10 @@ internal static class PolicyCommands
                 return No;
             }
 
-            output.WriteLine($"version: {Version(compiled.Version)}");
+            output.WriteLine($"version: {PolicyPrinter.Keyword(compiled.Version)}");
             foreach (var section in Enum.GetValues<SectionKind>())
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{PolicyPrinterNames.Section(section)}: {compiled.RuleCount(section)}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{PolicyPrinter.Keyword(section)}: {compiled.RuleCount(section)}"));
             }
 
             output.WriteLine($"x-ms-policy-hash: {compiled.Hash}");
@@ -198,12 +198,6 @@ internal static class PolicyCommands
         }
     }
 
-    private static string Version(PolicyVersion version) => version switch
-    {
-        PolicyVersion.Version10 => "1.0",
-        PolicyVersion.Version11 => "1.1",
-        _ => "1.2",
-    };
 
     private static JsonObject ToJson(PolicyEvaluationResult result, bool trace)
     {
@@ -230,7 +224,7 @@ internal static class PolicyCommands
         {
             json["trace"] = new JsonArray([.. result.Trace.Select(f => (JsonNode)new JsonObject
             {
-                ["section"] = PolicyPrinterNames.Section(f.Section),
+                ["section"] = PolicyPrinter.Keyword(f.Section),
                 ["rule"] = f.Rule,
                 ["line"] = f.Line,
                 ["column"] = f.Column,
@@ -256,17 +250,7 @@ internal static class PolicyCommands
         foreach (var firing in result.Trace)
         {
             var claim = firing.Claim is null ? "" : $" {firing.Claim.Type} = {ClaimsJson.ToNode(firing.Claim.Value).ToJsonString()}";
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {PolicyPrinterNames.Section(firing.Section)} rule {firing.Rule} ({firing.Line}:{firing.Column}): {firing.Action}{claim}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {PolicyPrinter.Keyword(firing.Section)} rule {firing.Rule} ({firing.Line}:{firing.Column}): {firing.Action}{claim}"));
         }
-    }
-
-    private static class PolicyPrinterNames
-    {
-        public static string Section(SectionKind kind) => kind switch
-        {
-            SectionKind.ConfigurationRules => "configurationrules",
-            SectionKind.AuthorizationRules => "authorizationrules",
-            _ => "issuancerules",
-        };
     }
 }

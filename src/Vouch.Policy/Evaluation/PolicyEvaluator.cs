@@ -209,7 +209,7 @@ internal static class PolicyEvaluator
                             context.Warn(PolicyErrorCode.ArgumentTypeMismatch, $"the claim type must be a non-empty string, not {type.TypeName}", action.Type.Position);
                         }
 
-                        Record(rule, PolicyPrinter.Name(action.Kind), null, context);
+                        Record(rule, PolicyPrinter.Keyword(action.Kind), null, context);
                         return false;
                     }
 
@@ -234,7 +234,7 @@ internal static class PolicyEvaluator
         if (value is null)
         {
             // An undefined (or JSON null) value adds nothing.
-            Record(rule, PolicyPrinter.Name(kind), null, context);
+            Record(rule, PolicyPrinter.Keyword(kind), null, context);
             return;
         }
 
@@ -250,7 +250,7 @@ internal static class PolicyEvaluator
                 break;
         }
 
-        Record(rule, PolicyPrinter.Name(kind), claim, context);
+        Record(rule, PolicyPrinter.Keyword(kind), claim, context);
     }
 
     private static void Record(BoundRule rule, string action, Claim? claim, EvaluationContext context) =>

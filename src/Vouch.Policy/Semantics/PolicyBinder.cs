@@ -42,7 +42,7 @@ internal static class PolicyBinder
             {
                 if (document[required] is null)
                 {
-                    diagnostics.Add(PolicyErrorCode.MissingSection, $"the policy has no {PolicyPrinter.Name(required)} section", end);
+                    diagnostics.Add(PolicyErrorCode.MissingSection, $"the policy has no {PolicyPrinter.Keyword(required)} section", end);
                 }
             }
         }
@@ -107,13 +107,13 @@ internal static class PolicyBinder
         {
             PermitAction => ("permit()", section == SectionKind.AuthorizationRules),
             DenyAction => ("deny()", section == SectionKind.AuthorizationRules),
-            ClaimAction c => (PolicyPrinter.Name(c.Kind), Allows(section, c.Kind)),
-            CopyClaimAction c => (PolicyPrinter.Name(c.Kind), Allows(section, c.Kind)),
+            ClaimAction c => (PolicyPrinter.Keyword(c.Kind), Allows(section, c.Kind)),
+            CopyClaimAction c => (PolicyPrinter.Keyword(c.Kind), Allows(section, c.Kind)),
             _ => ("?", false),
         };
         if (!allowed)
         {
-            diagnostics.Add(PolicyErrorCode.ActionNotAllowed, $"{name} is not allowed in {PolicyPrinter.Name(section)}", action.Position);
+            diagnostics.Add(PolicyErrorCode.ActionNotAllowed, $"{name} is not allowed in {PolicyPrinter.Keyword(section)}", action.Position);
         }
 
         switch (action)
@@ -161,7 +161,7 @@ internal static class PolicyBinder
     private static void CheckTest(PropertyTest test, BoundExpression operand, DiagnosticBag diagnostics)
     {
         var equality = test.Operator is ComparisonOperator.Equal or ComparisonOperator.NotEqual;
-        var property = PolicyPrinter.Name(test.Property);
+        var property = PolicyPrinter.Keyword(test.Property);
         switch (test.Property)
         {
             case ClaimProperty.Type:

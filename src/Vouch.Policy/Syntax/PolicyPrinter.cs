@@ -15,20 +15,10 @@ public static class PolicyPrinter
     {
         ArgumentNullException.ThrowIfNull(document);
         var text = new StringBuilder();
-        text.Append("version=").Append(document.Version switch
-        {
-            PolicyVersion.Version10 => "1.0",
-            PolicyVersion.Version11 => "1.1",
-            _ => "1.2",
-        }).Append(";\n");
+        text.Append("version=").Append(Keyword(document.Version)).Append(";\n");
         foreach (var section in document.Sections)
         {
-            text.Append(section.Kind switch
-            {
-                SectionKind.ConfigurationRules => "configurationrules",
-                SectionKind.AuthorizationRules => "authorizationrules",
-                _ => "issuancerules",
-            }).Append(" {\n");
+            text.Append(Keyword(section.Kind)).Append(" {\n");
             foreach (var rule in section.Rules)
             {
                 text.Append("    ");
@@ -82,14 +72,14 @@ public static class PolicyPrinter
                 text.Append("deny()");
                 break;
             case ClaimAction claim:
-                text.Append(Name(claim.Kind)).Append("(type=");
+                text.Append(Keyword(claim.Kind)).Append("(type=");
                 Print(claim.Type, text);
                 text.Append(", value=");
                 Print(claim.Value, text);
                 text.Append(')');
                 break;
             case CopyClaimAction copy:
-                text.Append(Name(copy.Kind)).Append("(claim=").Append(copy.Binding).Append(')');
+                text.Append(Keyword(copy.Kind)).Append("(claim=").Append(copy.Binding).Append(')');
                 break;
             default:
                 throw new ArgumentException("unknown action " + rule.Action.GetType().Name, nameof(rule));
@@ -119,7 +109,7 @@ public static class PolicyPrinter
             }
 
             var test = condition.Tests[i];
-            text.Append(Name(test.Property)).Append(test.Operator switch
+            text.Append(Keyword(test.Property)).Append(test.Operator switch
             {
                 ComparisonOperator.Equal => "==",
                 ComparisonOperator.NotEqual => "!=",
@@ -159,7 +149,7 @@ public static class PolicyPrinter
                 text.Append(b.Value ? "true" : "false");
                 break;
             case PropertyAccess p:
-                text.Append(p.Binding).Append('.').Append(Name(p.Property));
+                text.Append(p.Binding).Append('.').Append(Keyword(p.Property));
                 break;
             case FunctionCall f:
                 text.Append(f.Name).Append('(');
@@ -180,7 +170,16 @@ public static class PolicyPrinter
         }
     }
 
-    internal static string Name(ClaimProperty property) => property switch
+    /// <summary>The version as written after <c>version=</c>: 1.0, 1.1 or 1.2.</summary>
+    public static string Keyword(PolicyVersion version) => version switch
+    {
+        PolicyVersion.Version10 => "1.0",
+        PolicyVersion.Version11 => "1.1",
+        _ => "1.2",
+    };
+
+    /// <summary>The keyword of a claim property: type, value, issuer or valueType.</summary>
+    public static string Keyword(ClaimProperty property) => property switch
     {
         ClaimProperty.Type => "type",
         ClaimProperty.Value => "value",
@@ -188,14 +187,16 @@ public static class PolicyPrinter
         _ => "valueType",
     };
 
-    internal static string Name(ClaimActionKind kind) => kind switch
+    /// <summary>The keyword of a claim action: issue, add or issueproperty.</summary>
+    public static string Keyword(ClaimActionKind kind) => kind switch
     {
         ClaimActionKind.Issue => "issue",
         ClaimActionKind.Add => "add",
         _ => "issueproperty",
     };
 
-    internal static string Name(SectionKind kind) => kind switch
+    /// <summary>The keyword of a section: configurationrules, authorizationrules or issuancerules.</summary>
+    public static string Keyword(SectionKind kind) => kind switch
     {
         SectionKind.ConfigurationRules => "configurationrules",
         SectionKind.AuthorizationRules => "authorizationrules",
