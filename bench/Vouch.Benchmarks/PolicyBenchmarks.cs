@@ -55,14 +55,7 @@ public class PolicyBenchmarks
             new(SgxClaimTypes.AttestationType, ClaimValue.Of("sgx")),
             new(SgxClaimTypes.ReportData, ClaimValue.Of(new string('0', 128))),
         };
-        foreach (var claim in claims.ToArray())
-        {
-            if (SgxClaimTypes.DeprecatedAliases.TryGetValue(claim.Type, out var alias))
-            {
-                claims.Add(claim with { Type = alias });
-            }
-        }
-
+        claims = [.. SgxClaimTypes.WithDeprecatedAliases(claims)];
         claims.Add(new Claim(VouchClaimTypes.TcbStatus, ClaimValue.Of("SWHardeningNeeded")));
         claims.Add(new Claim(VouchClaimTypes.AdvisoryIds, ClaimValue.Of("INTEL-SA-00334")));
         claims.Add(new Claim(VouchClaimTypes.AdvisoryIds, ClaimValue.Of("INTEL-SA-00615")));

@@ -80,6 +80,15 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public void SgxClaimTypes_WithDeprecatedAliases_AddsTheDollarNames()
+    {
+        var claims = SgxClaimTypes.WithDeprecatedAliases([new Claim(SgxClaimTypes.Svn, ClaimValue.Of(2)), new Claim(SgxClaimTypes.ReportData, ClaimValue.Of("00"))]);
+        Assert.Equal(
+            [new Claim("x-ms-sgx-svn", ClaimValue.Of(2)), new Claim("$svn", ClaimValue.Of(2)), new Claim("x-ms-sgx-report-data", ClaimValue.Of("00"))],
+            claims);
+    }
+
+    [Fact]
     public void Evaluate_WithTrace_RecordsEveryFiring()
     {
         var policy = AttestationPolicy.Compile(DefaultPolicies.Sgx);

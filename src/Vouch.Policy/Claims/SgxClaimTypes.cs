@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Vouch.Policy.Evaluation;
 
 namespace Vouch.Policy.Claims;
 
@@ -78,6 +79,28 @@ public static class SgxClaimTypes
         [Svn] = DeprecatedSvn,
         [AttestationType] = DeprecatedTee,
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The claims followed, right after each claim that has a deprecated alias, by a copy under that
+    /// alias (same value and issuer): the incoming set MAA documents, so policies can use either name.
+    /// </summary>
+    public static IEnumerable<Claim> WithDeprecatedAliases(IEnumerable<Claim> claims)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        return Iterate(claims);
+
+        static IEnumerable<Claim> Iterate(IEnumerable<Claim> claims)
+        {
+            foreach (var claim in claims)
+            {
+                yield return claim;
+                if (DeprecatedAliases.TryGetValue(claim.Type, out var alias))
+                {
+                    yield return claim with { Type = alias };
+                }
+            }
+        }
+    }
 
     /// <summary>The property claim (1.1+, configurationrules) that selects the TCB baseline: "azuredefault" or an evaluation data number.</summary>
     public const string TcbIdentifierProperty = "x-ms-sgx-tcbidentifier";
