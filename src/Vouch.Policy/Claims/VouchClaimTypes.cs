@@ -1,0 +1,30 @@
+namespace Vouch.Policy.Claims;
+
+/// <summary>
+/// Incoming claims Vouch adds to MAA's set, all under the <c>x-vouch-</c> prefix (docs/policy.md).
+/// They carry the outcome of Vouch's own DCAP verification so a policy can judge the platform, for
+/// example demand <c>UpToDate</c>, or allow <c>SWHardeningNeeded</c> only with named advisories.
+/// </summary>
+public static class VouchClaimTypes
+{
+    /// <summary>The prefix of every Vouch claim type.</summary>
+    public const string Prefix = "x-vouch-";
+
+    /// <summary>String: Intel's converged TCB status, e.g. "UpToDate", "SWHardeningNeeded", "OutOfDate".</summary>
+    public const string TcbStatus = "x-vouch-tcb-status";
+
+    /// <summary>String, one claim per advisory: the Intel advisory ids of the matched TCB level, e.g. "INTEL-SA-00334".</summary>
+    public const string AdvisoryIds = "x-vouch-advisory-ids";
+
+    /// <summary>String: the tcbDate of the matched TCB level, ISO 8601 UTC, e.g. "2024-03-13T00:00:00Z".</summary>
+    public const string TcbDate = "x-vouch-tcb-date";
+
+    /// <summary>Integer: the tcbEvaluationDataNumber of the TCB Info used.</summary>
+    public const string TcbEvaluationDataNumber = "x-vouch-tcb-evaluation-data-number";
+
+    /// <summary>String: the platform FMSPC, 12 lowercase hex digits.</summary>
+    public const string Fmspc = "x-vouch-fmspc";
+
+    /// <summary>Boolean: some collateral (TCB Info, QE Identity, a CRL) was past its nextUpdate at verification time.</summary>
+    public const string CollateralExpired = "x-vouch-collateral-expired";
+}
