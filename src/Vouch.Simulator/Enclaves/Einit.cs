@@ -141,7 +141,15 @@ public static class Einit
     /// when <paramref name="debug"/>), EADD/EEXTEND of every page, then EINIT with <paramref name="sigstruct"/>.
     /// </summary>
     /// <exception cref="SgxFaultException">ECREATE refuses the SECS (XFRM without x87/SSE, INIT requested, KSS fields without KSS).</exception>
-    public static EinitResult Load(EnclaveManifest manifest, Sigstruct sigstruct, bool debug, LaunchPolicy policy)
+    public static EinitResult Load(EnclaveManifest manifest, Sigstruct sigstruct, bool debug, LaunchPolicy policy) =>
+        Run(Build(manifest, debug), sigstruct, policy);
+
+    /// <summary>
+    /// ECREATE, EADD and EEXTEND of a manifest: the SECS state EINIT will check. DEBUG is set when
+    /// <paramref name="debug"/>.
+    /// </summary>
+    /// <exception cref="SgxFaultException">ECREATE refuses the SECS (XFRM without x87/SSE, INIT requested, KSS fields without KSS).</exception>
+    public static SecsState Build(EnclaveManifest manifest, bool debug)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var attributes = manifest.Attributes;
@@ -150,7 +158,14 @@ public static class Einit
             attributes = attributes with { Flags = attributes.Flags | AttributeBits.Debug };
         }
 
-        // ECREATE checks (#GP): legacy XFRM, INIT not requested, KSS fields only with KSS.
+        CheckECreate(attributes, manifest.ConfigId, manifest.ConfigSvn);
+        return new SecsState(manifest.ComputeMrEnclave(), attributes, manifest.MiscSelect, manifest.ConfigId, manifest.ConfigSvn);
+    }
+
+    /// <summary>The ECREATE checks (#GP): legacy XFRM, INIT not requested, KSS fields only with KSS.</summary>
+    /// <exception cref="SgxFaultException">A check fails.</exception>
+    public static void CheckECreate(SgxAttributes attributes, ReadOnlySpan<byte> configId, ushort configSvn)
+    {
         if ((attributes.Xfrm & SgxAttributes.XfrmLegacy) != SgxAttributes.XfrmLegacy)
         {
             throw new SgxFaultException("#GP: XFRM must enable x87 and SSE.");
@@ -161,12 +176,9 @@ public static class Einit
             throw new SgxFaultException("#GP: ATTRIBUTES.INIT may not be requested.");
         }
 
-        if ((attributes.Flags & AttributeBits.Kss) == 0 && (manifest.ConfigId.AsSpan().ContainsAnyExcept((byte)0) || manifest.ConfigSvn != 0))
+        if ((attributes.Flags & AttributeBits.Kss) == 0 && (configId.ContainsAnyExcept((byte)0) || configSvn != 0))
         {
             throw new SgxFaultException("#GP: CONFIGID and CONFIGSVN need the KSS attribute.");
         }
-
-        var secs = new SecsState(manifest.ComputeMrEnclave(), attributes, manifest.MiscSelect, manifest.ConfigId, manifest.ConfigSvn);
-        return Run(secs, sigstruct, policy);
     }
 }
