@@ -58,6 +58,9 @@ public sealed class SimulatedPlatform
 
     internal PlatformKeys Keys => _keys;
 
+    /// <summary>The QE3's sealed attestation key of an in-memory platform (directory platforms keep it in <c>qe3.sealed</c>).</summary>
+    internal byte[]? QeSealedKey { get; set; }
+
     /// <summary>A platform with fresh random secrets that lives only in memory.</summary>
     public static SimulatedPlatform CreateInMemory(PlatformSettings? settings = null, LaunchPolicy? launchPolicy = null) =>
         new(PlatformMode.PerPlatform, WithInstanceId(settings ?? new PlatformSettings()), PlatformKeys.Random(), RandomNumberGenerator.GetBytes(32), null, launchPolicy ?? LaunchPolicy.Default);
