@@ -10,7 +10,7 @@ namespace Vouch.Simulator.Dcap;
 /// </summary>
 public sealed record DcapCase
 {
-    /// <summary>File names written by <see cref="WriteTo"/>.</summary>
+    /// <summary>File names written by <see cref="WriteTo"/> (plus <c>report_data_preimage.bin</c> when custom claims are set).</summary>
     public static IReadOnlyList<string> FileNames { get; } =
     [
         "quote.bin", "tcb_info.json", "qe_identity.json", "tcb_info_issuer_chain.pem", "qe_identity_issuer_chain.pem",
@@ -37,6 +37,8 @@ public sealed record DcapCase
     public required string TrustedRootPem { get; init; }
     /// <summary>The PCK chain carried in the quote (leaf ‖ PCK CA ‖ root), without the trailing NUL.</summary>
     public required string PckCertificateChainPem { get; init; }
+    /// <summary>The Open Enclave custom claims buffer whose SHA-256 is REPORTDATA[0:32], when the scenario set claims.</summary>
+    public byte[]? ReportDataPreimage { get; init; }
     /// <summary>The facts and the expected verdict.</summary>
     public required DcapFacts Facts { get; init; }
 
@@ -55,6 +57,10 @@ public sealed record DcapCase
         File.WriteAllBytes(Path.Combine(directory, "root_ca_crl.der"), RootCaCrl);
         File.WriteAllText(Path.Combine(directory, "trusted_root.pem"), TrustedRootPem);
         File.WriteAllText(Path.Combine(directory, "facts.json"), Facts.ToJson());
+        if (ReportDataPreimage is not null)
+        {
+            File.WriteAllBytes(Path.Combine(directory, "report_data_preimage.bin"), ReportDataPreimage);
+        }
     }
 }
 

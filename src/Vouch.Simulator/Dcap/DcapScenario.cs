@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Vouch.Simulator.Authority;
 using Vouch.Simulator.Enclaves;
+using Vouch.Simulator.OpenEnclave;
 using Vouch.Simulator.Platform;
 using Vouch.Simulator.Quoting;
 
@@ -24,6 +25,12 @@ public sealed record DcapScenario
 
     /// <summary>The REPORTDATA the relying party expects (64 bytes; default <see cref="DefaultReportData"/>).</summary>
     public byte[] ReportData { get; init; } = DefaultReportData;
+
+    /// <summary>
+    /// Open Enclave custom claims: when set, the quoted REPORTDATA is SHA-256(serialized claims) ‖ 0³² (overriding
+    /// <see cref="ReportData"/>) and the case carries the buffer as <c>report_data_preimage.bin</c>, like the Signal vectors.
+    /// </summary>
+    public IReadOnlyList<OeCustomClaim>? CustomClaims { get; init; }
 
     /// <summary>Quote version: 3, or 4 (certification data type 6 wrapping type 5).</summary>
     public ushort QuoteVersion { get; init; } = 3;
@@ -255,7 +262,9 @@ public sealed record DcapScenario
         var manifest = Enclave ?? EnclaveManifest.Sample;
         var enclave = platform.Launch(manifest, DebugEnclave);
         using var qe = QuotingEnclave.Load(platform);
-        var quotedData = (byte[])ReportData.Clone();
+        var preimage = CustomClaims is null ? null : OpenEnclavePackaging.SerializeClaims(CustomClaims);
+        var expectedData = preimage is null ? (byte[])ReportData.Clone() : OpenEnclavePackaging.ReportDataFor(preimage);
+        var quotedData = (byte[])expectedData.Clone();
         if (WrongReportData)
         {
             quotedData[0] ^= 0x01;
@@ -356,7 +365,7 @@ public sealed record DcapScenario
             IsvProdId = enclave.Identity.IsvProdId,
             IsvSvn = enclave.Identity.IsvSvn,
             Debug = enclave.Identity.IsDebug,
-            ReportData = (byte[])ReportData.Clone(),
+            ReportData = expectedData,
             Fmspc = settings.Fmspc,
             PceId = settings.PceId,
             QeIsvSvn = qe.Identity.IsvSvn,
@@ -379,6 +388,7 @@ public sealed record DcapScenario
             RootCaCrl = authority.BuildRootCaCrl(rootRevoked, rootCrlThis, rootCrlNext, BigInteger.One),
             TrustedRootPem = authority.RootPem,
             PckCertificateChainPem = chain,
+            ReportDataPreimage = preimage,
             Facts = facts,
         };
     }
