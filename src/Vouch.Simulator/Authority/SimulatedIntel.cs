@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Vouch.Simulator.Dcap;
 using Vouch.Simulator.Platform;
 
 namespace Vouch.Simulator.Authority;
@@ -82,21 +83,24 @@ public sealed class SimulatedIntel : IDisposable
     /// <summary>The directory the authority persists to, or null.</summary>
     public string? Directory { get; }
 
-    /// <summary>URL of the root CA CRL (distribution point of the root, the PCK CAs and the TCB signing certificate).</summary>
-    public string RootCaCrlUrl => PcsBaseUrl + "/sgx/certification/v4/rootcacrl";
+    /// <summary>
+    /// URL of the root CA CRL as DER (distribution point of the root, the PCK CAs and the TCB signing certificate),
+    /// shaped like Intel's <c>https://certificates.trustedservices.intel.com/IntelSGXRootCA.der</c>.
+    /// </summary>
+    public string RootCaCrlUrl => RootCaCrlUrlFor(PcsBaseUrl);
 
     /// <summary>The PCK CA certificate of <paramref name="ca"/>.</summary>
     public X509Certificate2 PckCaCertificate(PckCaType ca) => PckCa(ca).Certificate;
 
     /// <summary>URL of a PCK CA's CRL (distribution point of its PCK leaves), shaped like PCS's.</summary>
-    public string PckCrlUrl(PckCaType ca) => PcsBaseUrl + "/sgx/certification/v4/pckcrl?ca=" + (ca == PckCaType.Platform ? "platform" : "processor") + "&encoding=der";
+    public string PckCrlUrl(PckCaType ca) => PcsBaseUrl.TrimEnd('/') + SimulatedPcs.PckCrlPath + "?ca=" + (ca == PckCaType.Platform ? "platform" : "processor") + "&encoding=der";
 
     /// <summary>Creates an in-memory authority whose certificates start one day before <paramref name="now"/>.</summary>
     public static SimulatedIntel Create(DateTimeOffset now, string pcsBaseUrl = DefaultPcsBaseUrl)
     {
         ArgumentNullException.ThrowIfNull(pcsBaseUrl);
         var notBefore = Truncate(now).AddDays(-1);
-        var rootCrl = pcsBaseUrl + "/sgx/certification/v4/rootcacrl";
+        var rootCrl = RootCaCrlUrlFor(pcsBaseUrl);
 
         // Root: self-signed, valid to 2049-12-31 23:59:59 like Intel's, CA:TRUE pathlen 1, AKI = own SKI.
         var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -365,6 +369,8 @@ public sealed class SimulatedIntel : IDisposable
 
     private static X509SubjectKeyIdentifierExtension SubjectKeyIdentifier(X509Certificate2 certificate) =>
         certificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().Single();
+
+    private static string RootCaCrlUrlFor(string pcsBaseUrl) => pcsBaseUrl.TrimEnd('/') + SimulatedPcs.RootCaCrlPath;
 
     private static byte[] RandomSerial() => PositiveSerial(RandomNumberGenerator.GetBytes(20));
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Vouch.Simulator.Authority;
+using Vouch.Simulator.Platform;
 
 namespace Vouch.Simulator.Dcap;
 
@@ -37,6 +38,12 @@ public sealed record DcapCase
     public required string TrustedRootPem { get; init; }
     /// <summary>The PCK chain carried in the quote (leaf ‖ PCK CA ‖ root), without the trailing NUL.</summary>
     public required string PckCertificateChainPem { get; init; }
+    /// <summary>The CA that issued the PCK certificate.</summary>
+    public required PckCaType PckCa { get; init; }
+    /// <summary>The TCB the PCK certificate certifies: CPUSVN (16 bytes).</summary>
+    public required byte[] CertifiedCpuSvn { get; init; }
+    /// <summary>The TCB the PCK certificate certifies: PCE SVN.</summary>
+    public required ushort CertifiedPceSvn { get; init; }
     /// <summary>The Open Enclave custom claims buffer whose SHA-256 is REPORTDATA[0:32], when the scenario set claims.</summary>
     public byte[]? ReportDataPreimage { get; init; }
     /// <summary>The facts and the expected verdict.</summary>

@@ -389,6 +389,9 @@ public sealed record DcapScenario
             TrustedRootPem = authority.RootPem,
             PckCertificateChainPem = chain,
             ReportDataPreimage = preimage,
+            PckCa = settings.PckCa,
+            CertifiedCpuSvn = (byte[])settings.CpuSvn.Clone(),
+            CertifiedPceSvn = settings.PceSvn,
             Facts = facts,
         };
     }
