@@ -374,7 +374,19 @@ public sealed class SimulatedIntel : IDisposable
 
     private static byte[] RandomSerial() => PositiveSerial(RandomNumberGenerator.GetBytes(20));
 
-    private static byte[] PositiveSerial(byte[] bytes) => (bytes[0] & 0x80) != 0 ? [0, .. bytes] : bytes;
+    // A serial number as the minimal DER INTEGER content of a positive value: no redundant leading zero
+    // bytes, and one leading zero when the top bit is set.
+    internal static byte[] PositiveSerial(byte[] bytes)
+    {
+        var start = 0;
+        while (start < bytes.Length - 1 && bytes[start] == 0)
+        {
+            start++;
+        }
+
+        var trimmed = bytes[start..];
+        return (trimmed[0] & 0x80) != 0 ? [0, .. trimmed] : trimmed;
+    }
 
     private static DateTimeOffset Truncate(DateTimeOffset at) =>
         new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);

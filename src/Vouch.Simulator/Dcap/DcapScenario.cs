@@ -347,10 +347,11 @@ public sealed record DcapScenario
             qeIdentityJson = qeIdentityJson.Replace(evaluationNumber, changedNumber, StringComparison.Ordinal);
         }
 
+        // Other platforms' revoked certificates, so the leaf is never the only entry.
         var decoys = new[] { RandomNumberGenerator.GetBytes(20), RandomNumberGenerator.GetBytes(20) };
         foreach (var decoy in decoys)
         {
-            decoy[0] &= 0x7F;
+            decoy[0] = (byte)((decoy[0] & 0x7F) | 0x40);
         }
 
         var pckRevoked = RevokedPckCertificate ? decoys.Append(pckCertificate.SerialNumberBytes.ToArray()) : decoys;

@@ -235,6 +235,17 @@ public static class SimulatedIntelTests
         Assert.NotEqual(one.RootCertificate.GetPublicKey(), two.RootCertificate.GetPublicKey());
     }
 
+    [Theory]
+    [InlineData("high bit gets a zero", "8A01", "008A01")]
+    [InlineData("redundant zero dropped", "007F01", "7F01")]
+    [InlineData("zeros before a high bit keep one", "00008A", "008A")]
+    [InlineData("plain", "1234", "1234")]
+    public static void PositiveSerial_Bytes_AreMinimalPositiveDer(string label, string input, string expected)
+    {
+        Assert.NotEmpty(label);
+        Assert.Equal(expected, Convert.ToHexString(SimulatedIntel.PositiveSerial(Convert.FromHexString(input))));
+    }
+
     internal static X509Chain CustomRootChain(X509Certificate2 root, DateTimeOffset at)
     {
         var chain = new X509Chain();
