@@ -1,0 +1,173 @@
+using System.Text;
+using System.Text.Json;
+using Vouch.Simulator.Authority;
+using Vouch.Simulator.Platform;
+
+namespace Vouch.Simulator.Dcap;
+
+/// <summary>
+/// A quote with everything a verifier needs, in the files of <c>../shared/vectors/dcap/*/</c> plus
+/// <c>trusted_root.pem</c> (the simulated TEST root) and <c>facts.json</c> (what a verifier must conclude).
+/// </summary>
+public sealed record DcapCase
+{
+    /// <summary>File names written by <see cref="WriteTo"/> (plus <c>report_data_preimage.bin</c> when custom claims are set).</summary>
+    public static IReadOnlyList<string> FileNames { get; } =
+    [
+        "quote.bin", "tcb_info.json", "qe_identity.json", "tcb_info_issuer_chain.pem", "qe_identity_issuer_chain.pem",
+        "pck_crl_issuer_chain.pem", "pck_crl.der", "root_ca_crl.der", "trusted_root.pem", "facts.json",
+    ];
+
+    /// <summary>The quote.</summary>
+    public required byte[] Quote { get; init; }
+    /// <summary>PCS <c>/tcb</c> response body.</summary>
+    public required string TcbInfoJson { get; init; }
+    /// <summary>PCS <c>/qe/identity</c> response body.</summary>
+    public required string QeIdentityJson { get; init; }
+    /// <summary>PCS <c>TCB-Info-Issuer-Chain</c> (URL-decoded).</summary>
+    public required string TcbInfoIssuerChainPem { get; init; }
+    /// <summary>PCS <c>SGX-Enclave-Identity-Issuer-Chain</c> (URL-decoded).</summary>
+    public required string QeIdentityIssuerChainPem { get; init; }
+    /// <summary>PCS <c>SGX-PCK-CRL-Issuer-Chain</c> (URL-decoded).</summary>
+    public required string PckCrlIssuerChainPem { get; init; }
+    /// <summary>The PCK CA's CRL, DER.</summary>
+    public required byte[] PckCrl { get; init; }
+    /// <summary>The root CA CRL, DER.</summary>
+    public required byte[] RootCaCrl { get; init; }
+    /// <summary>The simulated TEST root: the trust anchor to give the verifier.</summary>
+    public required string TrustedRootPem { get; init; }
+    /// <summary>The PCK chain carried in the quote (leaf ‖ PCK CA ‖ root), without the trailing NUL.</summary>
+    public required string PckCertificateChainPem { get; init; }
+    /// <summary>The CA that issued the PCK certificate.</summary>
+    public required PckCaType PckCa { get; init; }
+    /// <summary>The TCB the PCK certificate certifies: CPUSVN (16 bytes).</summary>
+    public required byte[] CertifiedCpuSvn { get; init; }
+    /// <summary>The TCB the PCK certificate certifies: PCE SVN.</summary>
+    public required ushort CertifiedPceSvn { get; init; }
+    /// <summary>The Open Enclave custom claims buffer whose SHA-256 is REPORTDATA[0:32], when the scenario set claims.</summary>
+    public byte[]? ReportDataPreimage { get; init; }
+    /// <summary>The facts and the expected verdict.</summary>
+    public required DcapFacts Facts { get; init; }
+
+    /// <summary>Writes the case's files into <paramref name="directory"/> (created if missing; files overwritten).</summary>
+    public void WriteTo(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        Directory.CreateDirectory(directory);
+        File.WriteAllBytes(Path.Combine(directory, "quote.bin"), Quote);
+        File.WriteAllText(Path.Combine(directory, "tcb_info.json"), TcbInfoJson);
+        File.WriteAllText(Path.Combine(directory, "qe_identity.json"), QeIdentityJson);
+        File.WriteAllText(Path.Combine(directory, "tcb_info_issuer_chain.pem"), TcbInfoIssuerChainPem);
+        File.WriteAllText(Path.Combine(directory, "qe_identity_issuer_chain.pem"), QeIdentityIssuerChainPem);
+        File.WriteAllText(Path.Combine(directory, "pck_crl_issuer_chain.pem"), PckCrlIssuerChainPem);
+        File.WriteAllBytes(Path.Combine(directory, "pck_crl.der"), PckCrl);
+        File.WriteAllBytes(Path.Combine(directory, "root_ca_crl.der"), RootCaCrl);
+        File.WriteAllText(Path.Combine(directory, "trusted_root.pem"), TrustedRootPem);
+        File.WriteAllText(Path.Combine(directory, "facts.json"), Facts.ToJson());
+        if (ReportDataPreimage is not null)
+        {
+            File.WriteAllBytes(Path.Combine(directory, "report_data_preimage.bin"), ReportDataPreimage);
+        }
+    }
+}
+
+/// <summary>The facts of a <see cref="DcapCase"/>: the quoted identity, the platform, and the expected verdict (<c>facts.json</c>).</summary>
+public sealed record DcapFacts
+{
+    /// <summary>The application enclave's MRENCLAVE.</summary>
+    public required byte[] MrEnclave { get; init; }
+    /// <summary>The application enclave's MRSIGNER.</summary>
+    public required byte[] MrSigner { get; init; }
+    /// <summary>ISVPRODID.</summary>
+    public required ushort IsvProdId { get; init; }
+    /// <summary>ISVSVN.</summary>
+    public required ushort IsvSvn { get; init; }
+    /// <summary>Whether the quoted enclave is a debug enclave.</summary>
+    public required bool Debug { get; init; }
+    /// <summary>The REPORTDATA the relying party expects (the quote carries it unless <see cref="DcapScenario.WrongReportData"/>).</summary>
+    public required byte[] ReportData { get; init; }
+    /// <summary>The platform's FMSPC.</summary>
+    public required byte[] Fmspc { get; init; }
+    /// <summary>The platform's PCE-ID.</summary>
+    public required byte[] PceId { get; init; }
+    /// <summary>The QE's ISVSVN.</summary>
+    public required ushort QeIsvSvn { get; init; }
+    /// <summary>Serial number of the PCK certificate in the quote (big-endian).</summary>
+    public required byte[] PckCertificateSerial { get; init; }
+    /// <summary>The verification time the collateral is valid at.</summary>
+    public required DateTimeOffset VerificationTime { get; init; }
+    /// <summary>Quote version.</summary>
+    public required ushort QuoteVersion { get; init; }
+    /// <summary>The fault switches that were set.</summary>
+    public required IReadOnlyList<string> Faults { get; init; }
+    /// <summary>The expected verdict.</summary>
+    public required ExpectedVerdict Expected { get; init; }
+
+    /// <summary>facts.json: camelCase members, lower-case hex except FMSPC (upper case, as TCB Info writes it), Intel's status names.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("mrEnclave", Convert.ToHexStringLower(MrEnclave));
+            w.WriteString("mrSigner", Convert.ToHexStringLower(MrSigner));
+            w.WriteNumber("isvProdId", IsvProdId);
+            w.WriteNumber("isvSvn", IsvSvn);
+            w.WriteBoolean("debug", Debug);
+            w.WriteString("reportData", Convert.ToHexStringLower(ReportData));
+            w.WriteString("fmspc", Convert.ToHexString(Fmspc));
+            w.WriteString("pceId", Convert.ToHexString(PceId));
+            if (Expected.TcbStatus is { } status)
+            {
+                w.WriteString("tcbStatus", status.ToIntelName());
+            }
+            else
+            {
+                w.WriteNull("tcbStatus");
+            }
+
+            w.WriteString("platformTcbStatus", Expected.PlatformTcbStatus.ToIntelName());
+            w.WriteString("qeTcbStatus", Expected.QeTcbStatus.ToIntelName());
+            w.WriteStartArray("advisoryIds");
+            foreach (var id in Expected.AdvisoryIds)
+            {
+                w.WriteStringValue(id);
+            }
+
+            w.WriteEndArray();
+            WriteNullable(w, "expectedError", Expected.Error);
+            WriteNullable(w, "expectedErrorCode", Expected.ErrorCode);
+            WriteNullable(w, "expectedPolicyFailure", Expected.PolicyFailure);
+            w.WriteNumber("verificationTime", VerificationTime.ToUnixTimeSeconds());
+            w.WriteString("verificationTimeIso", CollateralJson.Date(VerificationTime));
+            w.WriteNumber("quoteVersion", QuoteVersion);
+            w.WriteNumber("qeIsvSvn", QeIsvSvn);
+            w.WriteString("pckCertificateSerial", Convert.ToHexStringLower(PckCertificateSerial));
+            w.WriteStartArray("faults");
+            foreach (var fault in Faults)
+            {
+                w.WriteStringValue(fault);
+            }
+
+            w.WriteEndArray();
+            w.WriteString("trust", "Signed under a simulated TEST root (trusted_root.pem); production verifiers must reject it.");
+            w.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+}
