@@ -14,6 +14,7 @@ internal static class VouchCommand
         var root = new RootCommand("Vouch: self-hosted attestation for Intel SGX enclaves.");
         root.Subcommands.Add(QuoteCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
+        root.Subcommands.Add(SimCommands.Create());
         return root;
     }
 
