@@ -170,9 +170,13 @@ public sealed class VerifierInteropTests
         _ => [],
     };
 
+    /// <summary>Builds the scenario and verifies it under its test root; under Intel's root alone it must always fail on the anchor.</summary>
     private static (VerificationReport Report, ExpectedVerdict Expected) Run(DcapScenario scenario)
     {
         var simulated = scenario.Build(Authority.Value, Platform.Value);
+        var underIntel = Verifier.Verify(simulated.Quote, Collateral(simulated), new VerificationOptions { At = At });
+        Assert.False(underIntel.Verified);
+        Assert.Contains(ErrorCode.ChainUntrustedRoot, underIntel.Failures.Select(f => f.Code!.Value));
         return (Verifier.Verify(simulated.Quote, Collateral(simulated), Options(simulated.TrustedRootPem)), scenario.Expected);
     }
 
