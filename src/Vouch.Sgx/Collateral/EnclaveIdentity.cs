@@ -62,7 +62,7 @@ public sealed record EnclaveIdentity(
     ReadOnlyMemory<byte> AttributesMask,
     ReadOnlyMemory<byte> MrSigner,
     int IsvProdId,
-    IReadOnlyList<QeTcbLevel> TcbLevels)
+    IReadOnlyList<QeTcbLevel> TcbLevels) : ISignedCollateral
 {
     /// <summary>Parses an Enclave Identity response as served by Intel PCS, PCCS or Azure THIM. Never throws for bad input.</summary>
     /// <param name="document">The response body, UTF-8 JSON, at most 1 MiB.</param>

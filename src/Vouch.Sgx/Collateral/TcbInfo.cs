@@ -60,7 +60,7 @@ public sealed record TcbInfo(
     TdxModule? TdxModule,
     IReadOnlyList<TdxModuleIdentity> TdxModuleIdentities,
     IReadOnlyList<TcbLevel> TcbLevels,
-    IReadOnlyList<TcbLevel> TcbLevelsAsReceived)
+    IReadOnlyList<TcbLevel> TcbLevelsAsReceived) : ISignedCollateral
 {
     /// <summary>
     /// Parses a TCB Info response as served by Intel PCS, PCCS or Azure THIM. Never throws for bad input.

@@ -373,94 +373,63 @@ public sealed class QuoteVerifier
 
         // ---- Stages 2 and 3: TCB Info and QE Identity --------------------------------------------
 
-        private TcbInfo? VerifyTcbInfo(QuoteCollateral collateral, Crl? rootCrl)
+        private TcbInfo? VerifyTcbInfo(QuoteCollateral collateral, Crl? rootCrl) =>
+            VerifySignedDocument(SignedDocumentChecks.TcbInfo, collateral.TcbInfo, collateral.TcbInfoIssuerChain, rootCrl,
+                static d => TcbInfo.TryParse(d, out var info, out var error) ? new DocumentEntry<TcbInfo>(info, null) : new DocumentEntry<TcbInfo>(null, error),
+                static info => $"TCB Info v{info.Version} {info.Id}, FMSPC {Hex.ToLower(info.Fmspc.Span)}, evaluation data number {info.TcbEvaluationDataNumber}, {info.TcbLevels.Count} levels");
+
+        private EnclaveIdentity? VerifyQeIdentity(QuoteCollateral collateral, Crl? rootCrl) =>
+            VerifySignedDocument(SignedDocumentChecks.QeIdentity, collateral.QeIdentity, collateral.QeIdentityIssuerChain, rootCrl,
+                static d => EnclaveIdentity.TryParse(d, out var identity, out var error) ? new DocumentEntry<EnclaveIdentity>(identity, null) : new DocumentEntry<EnclaveIdentity>(null, error),
+                static identity => $"Enclave Identity v{identity.Version} {identity.Id}, evaluation data number {identity.TcbEvaluationDataNumber}, {identity.TcbLevels.Count} levels");
+
+        /// <summary>
+        /// §2.4 (TCB Info) and §2.5 (QE Identity), which Intel verifies alike: the document parses, its
+        /// signing chain is the TCB signing certificate under a trusted, unrevoked root, the ECDSA-P256-SHA256
+        /// signature verifies over the signed value in Intel's compact form, and it is current.
+        /// </summary>
+        private T? VerifySignedDocument<T>(SignedDocumentChecks checks, ReadOnlyMemory<byte> document, ReadOnlyMemory<byte> issuerChain, Crl? rootCrl,
+            Func<ReadOnlyMemory<byte>, DocumentEntry<T>> parse, Func<T, string> describe)
+            where T : class, ISignedCollateral
         {
-            var entry = collateral.TcbInfo.IsEmpty ? null : Cache.GetOrAdd(CacheKind.TcbInfo, ContentHash.Of(collateral.TcbInfo.Span), () =>
-                TcbInfo.TryParse(collateral.TcbInfo, out var info, out var error) ? new TcbInfoEntry(info, null) : new TcbInfoEntry(null, error));
-            var info = entry?.Info;
+            var entry = document.IsEmpty ? null : Cache.GetOrAdd(checks.Cache, ContentHash.Of(document.Span), () => parse(document));
+            var parsed = entry?.Value;
             if (entry is null)
             {
-                Fail(CheckId.TcbInfoFormat, ErrorCode.CollateralMissing, "no TCB Info was supplied");
+                Fail(checks.Format, ErrorCode.CollateralMissing, $"no {checks.Name} was supplied");
             }
-            else if (info is null)
+            else if (parsed is null)
             {
-                Fail(CheckId.TcbInfoFormat, entry.Error!.Code, $"{entry.Error.Path}: {entry.Error.Message}");
+                Fail(checks.Format, entry.Error!.Code, $"{entry.Error.Path}: {entry.Error.Message}");
             }
             else
             {
-                Pass(CheckId.TcbInfoFormat, $"TCB Info v{info.Version} {info.Id}, FMSPC {Hex.ToLower(info.Fmspc.Span)}, evaluation data number {info.TcbEvaluationDataNumber}, {info.TcbLevels.Count} levels");
+                Pass(checks.Format, describe(parsed));
             }
 
-            var chain = VerifySigningChain(CheckId.TcbInfoSigningChain, CheckId.TcbInfoSigningChainValidity, collateral.TcbInfoIssuerChain, rootCrl, "TCB Info");
-
-            // §2.4 step 3: ECDSA-P256-SHA256 over the tcbInfo value as Intel re-serializes it (compact).
-            if (info is null || chain?.Leaf is not { } signer)
+            var chain = VerifySigningChain(checks.Chain, checks.ChainValidity, issuerChain, rootCrl, checks.Name);
+            if (parsed is null || chain?.Leaf is not { } signer)
             {
-                NotEvaluated(CheckId.TcbInfoSignature, info is null ? "the TCB Info did not parse" : "no TCB signing certificate");
+                NotEvaluated(checks.Signature, parsed is null ? $"the {checks.Name} did not parse" : "no TCB signing certificate");
             }
             else
             {
-                var valid = Cache.GetOrAdd(CacheKind.TcbInfoSignature, ContentHash.Of(info.Document.Span).With(ContentHash.Of(signer.SubjectPublicKey.Span)),
-                    () => EcdsaVerifier.VerifyP1363(signer.PublicKey, info.SignedBody.Span, info.Signature.Span, HashAlgorithmName.SHA256) ? Memo.True : Memo.False);
-                Record(CheckId.TcbInfoSignature, valid == Memo.True ? null : ErrorCode.TcbInfoSignatureInvalid,
-                    valid == Memo.True ? $"signed by \"{signer.SubjectCommonName}\"" : $"the signature does not verify over the {info.SignedBody.Length} signed bytes with the key of \"{signer.SubjectCommonName}\"");
+                var valid = Cache.GetOrAdd(checks.SignatureCache, ContentHash.Of(parsed.Document.Span).With(ContentHash.Of(signer.SubjectPublicKey.Span)),
+                    () => EcdsaVerifier.VerifyP1363(signer.PublicKey, parsed.SignedBody.Span, parsed.Signature.Span, HashAlgorithmName.SHA256) ? Memo.True : Memo.False);
+                Record(checks.Signature, valid == Memo.True ? null : checks.SignatureInvalid,
+                    valid == Memo.True ? $"signed by \"{signer.SubjectCommonName}\"" : $"the signature does not verify over the {parsed.SignedBody.Length} signed bytes with the key of \"{signer.SubjectCommonName}\"");
             }
 
-            if (info is null)
+            if (parsed is null)
             {
-                NotEvaluated(CheckId.TcbInfoValidity, "the TCB Info did not parse");
+                NotEvaluated(checks.Validity, $"the {checks.Name} did not parse");
             }
             else
             {
-                CheckIssuedDocument(CheckId.TcbInfoValidity, info.IssueDate, info.NextUpdate, "TCB Info", ErrorCode.TcbInfoNotYetValid, ErrorCode.TcbInfoExpired);
+                CheckIssuedDocument(checks.Validity, parsed.IssueDate, parsed.NextUpdate, checks.Name, checks.NotYetValid, checks.Expired);
             }
 
-            return info;
-        }
-
-        private EnclaveIdentity? VerifyQeIdentity(QuoteCollateral collateral, Crl? rootCrl)
-        {
-            var entry = collateral.QeIdentity.IsEmpty ? null : Cache.GetOrAdd(CacheKind.QeIdentity, ContentHash.Of(collateral.QeIdentity.Span), () =>
-                EnclaveIdentity.TryParse(collateral.QeIdentity, out var identity, out var error) ? new QeIdentityEntry(identity, null) : new QeIdentityEntry(null, error));
-            var identity = entry?.Identity;
-            if (entry is null)
-            {
-                Fail(CheckId.QeIdentityFormat, ErrorCode.CollateralMissing, "no QE Identity was supplied");
-            }
-            else if (identity is null)
-            {
-                Fail(CheckId.QeIdentityFormat, entry.Error!.Code, $"{entry.Error.Path}: {entry.Error.Message}");
-            }
-            else
-            {
-                Pass(CheckId.QeIdentityFormat, $"Enclave Identity v{identity.Version} {identity.Id}, evaluation data number {identity.TcbEvaluationDataNumber}, {identity.TcbLevels.Count} levels");
-            }
-
-            var chain = VerifySigningChain(CheckId.QeIdentitySigningChain, CheckId.QeIdentitySigningChainValidity, collateral.QeIdentityIssuerChain, rootCrl, "QE Identity");
-
-            // §2.5: same signature rule as TCB Info, over the enclaveIdentity value.
-            if (identity is null || chain?.Leaf is not { } signer)
-            {
-                NotEvaluated(CheckId.QeIdentitySignature, identity is null ? "the QE Identity did not parse" : "no TCB signing certificate");
-            }
-            else
-            {
-                var valid = Cache.GetOrAdd(CacheKind.QeIdentitySignature, ContentHash.Of(identity.Document.Span).With(ContentHash.Of(signer.SubjectPublicKey.Span)),
-                    () => EcdsaVerifier.VerifyP1363(signer.PublicKey, identity.SignedBody.Span, identity.Signature.Span, HashAlgorithmName.SHA256) ? Memo.True : Memo.False);
-                Record(CheckId.QeIdentitySignature, valid == Memo.True ? null : ErrorCode.QeIdentitySignatureInvalid,
-                    valid == Memo.True ? $"signed by \"{signer.SubjectCommonName}\"" : $"the signature does not verify over the {identity.SignedBody.Length} signed bytes with the key of \"{signer.SubjectCommonName}\"");
-            }
-
-            if (identity is null)
-            {
-                NotEvaluated(CheckId.QeIdentityValidity, "the QE Identity did not parse");
-            }
-            else
-            {
-                CheckIssuedDocument(CheckId.QeIdentityValidity, identity.IssueDate, identity.NextUpdate, "QE Identity", ErrorCode.QeIdentityNotYetValid, ErrorCode.QeIdentityExpired);
-            }
-
-            return identity;
+            return parsed;
         }
 
         private CertificateChain? VerifySigningChain(CheckId check, CheckId validityCheck, ReadOnlyMemory<byte> pem, Crl? rootCrl, string what)
@@ -935,9 +904,22 @@ public sealed class QuoteVerifier
 
     private sealed record PckExtensionEntry(PckExtension? Extension, string? Error);
 
-    private sealed record TcbInfoEntry(TcbInfo? Info, CollateralFormatError? Error);
+    private sealed record DocumentEntry<T>(T? Value, CollateralFormatError? Error)
+        where T : class;
 
-    private sealed record QeIdentityEntry(EnclaveIdentity? Identity, CollateralFormatError? Error);
+    /// <summary>The checks, cache slots and codes of one kind of signed collateral document.</summary>
+    private sealed record SignedDocumentChecks(
+        string Name, CheckId Format, CheckId Chain, CheckId ChainValidity, CheckId Signature, CheckId Validity,
+        CacheKind Cache, CacheKind SignatureCache, ErrorCode SignatureInvalid, ErrorCode NotYetValid, ErrorCode Expired)
+    {
+        public static readonly SignedDocumentChecks TcbInfo = new("TCB Info",
+            CheckId.TcbInfoFormat, CheckId.TcbInfoSigningChain, CheckId.TcbInfoSigningChainValidity, CheckId.TcbInfoSignature, CheckId.TcbInfoValidity,
+            CacheKind.TcbInfo, CacheKind.TcbInfoSignature, ErrorCode.TcbInfoSignatureInvalid, ErrorCode.TcbInfoNotYetValid, ErrorCode.TcbInfoExpired);
+
+        public static readonly SignedDocumentChecks QeIdentity = new("QE Identity",
+            CheckId.QeIdentityFormat, CheckId.QeIdentitySigningChain, CheckId.QeIdentitySigningChainValidity, CheckId.QeIdentitySignature, CheckId.QeIdentityValidity,
+            CacheKind.QeIdentity, CacheKind.QeIdentitySignature, ErrorCode.QeIdentitySignatureInvalid, ErrorCode.QeIdentityNotYetValid, ErrorCode.QeIdentityExpired);
+    }
 
     /// <summary>A cached yes/no, boxed once.</summary>
     private sealed class Memo
