@@ -305,12 +305,13 @@ public sealed class QuoteVerifier
         private void CheckCrlValidity(CheckId check, Crl crl, string what)
         {
             Widen(crl.ThisUpdate, crl.NextUpdate ?? DateTimeOffset.MaxValue);
-            // §2.2 step 6: a CRL is current only inside [thisUpdate, nextUpdate]; one not yet issued counts as expired.
+            // §2.2 step 6: a CRL is current only from thisUpdate until nextUpdate; one not yet issued counts as
+            // expired. Vouch treats nextUpdate as exclusive: at that instant a newer CRL is due (docs/conformance.md).
             if (_at < crl.ThisUpdate)
             {
                 Stale(check, ErrorCode.CrlExpired, $"the {what} is issued at {Iso(crl.ThisUpdate)}, after the verification time");
             }
-            else if (crl.NextUpdate is { } next && _at > next)
+            else if (crl.NextUpdate is { } next && _at >= next)
             {
                 Stale(check, ErrorCode.CrlExpired, $"the {what} expired at {Iso(next)}");
             }
@@ -473,8 +474,8 @@ public sealed class QuoteVerifier
         {
             Widen(issueDate, nextUpdate);
             // §2.4 step 4: Intel fails only past nextUpdate; Vouch also refuses a document issued after the
-            // verification time (docs/conformance.md).
-            if (_at > nextUpdate)
+            // verification time, and treats nextUpdate as exclusive (docs/conformance.md).
+            if (_at >= nextUpdate)
             {
                 Stale(check, expired, $"the {what} expired at its nextUpdate {Iso(nextUpdate)}");
             }
