@@ -72,6 +72,58 @@ public sealed class TamperTests
         Assert.True(verifier.Verify(untouched, c.Collateral, c.Options()).Verified);
     }
 
+    /// <summary>
+    /// security-checklist A3: every single-bit flip of the whole genuine quote through full verification.
+    /// The only mutants that may verify are those in the unsigned framing of the certification data that
+    /// leave the certificates' DER unchanged: its size field shortened past the trailing "\n\0" (the rest
+    /// is ignored, as in QVL), or a PEM line break or NUL flipped to other white space. They must then
+    /// yield exactly the original facts.
+    /// </summary>
+    [Fact]
+    public void Verify_EverySingleBitFlip_IsRejectedOrChangesNothing()
+    {
+        var c = DcapCase.Load(Case);
+        var quote = c.Quote;
+        var verifier = new QuoteVerifier();
+        var original = verifier.Verify(quote, c.Collateral, c.Options());
+        var authLength = BinaryPrimitives.ReadUInt16LittleEndian(quote.AsSpan(SignatureData + 576));
+        var certData = SignatureData + 578 + authLength + 6;
+
+        var acceptedOutsidePem = new List<int>();
+        var acceptedWithOtherFacts = new List<int>();
+        for (var offset = 0; offset < quote.Length; offset++)
+        {
+            for (var bit = 0; bit < 8; bit++)
+            {
+                var tampered = (byte[])quote.Clone();
+                tampered[offset] ^= (byte)(1 << bit);
+                var report = verifier.Verify(tampered, c.Collateral, c.Options());
+                if (!report.Verified)
+                {
+                    continue;
+                }
+
+                if (offset < certData - 4)
+                {
+                    acceptedOutsidePem.Add(offset);
+                }
+                else if (!SameFacts(original, report))
+                {
+                    acceptedWithOtherFacts.Add(offset);
+                }
+            }
+        }
+
+        Assert.Empty(acceptedOutsidePem);
+        Assert.Empty(acceptedWithOtherFacts);
+    }
+
+    private static bool SameFacts(VerificationReport a, VerificationReport b) =>
+        a.Quote!.MrEnclave == b.Quote!.MrEnclave && a.Quote.MrSigner == b.Quote.MrSigner && a.Quote.ReportData == b.Quote.ReportData
+        && a.Quote.IsvProdId == b.Quote.IsvProdId && a.Quote.IsvSvn == b.Quote.IsvSvn && a.Quote.Debug == b.Quote.Debug
+        && a.Pck!.Fmspc == b.Pck!.Fmspc && a.Pck.Ppid == b.Pck.Ppid && a.Pck.PceSvn == b.Pck.PceSvn && a.Pck.TcbComponents.SequenceEqual(b.Pck.TcbComponents)
+        && a.TcbStatus == b.TcbStatus && a.AdvisoryIds.SequenceEqual(b.AdvisoryIds);
+
     private static string PemEncode(byte[] der) => "-----BEGIN CERTIFICATE-----\n"
         + string.Join("\n", Convert.ToBase64String(der).Chunk(64).Select(ch => new string(ch)))
         + "\n-----END CERTIFICATE-----";
