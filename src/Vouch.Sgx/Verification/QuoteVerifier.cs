@@ -934,20 +934,7 @@ public sealed class QuoteVerifier
     {
         public ECDsa? Ecdsa { get; } = ecdsa;
 
-        public static AttestationKey Import(ReadOnlySpan<byte> xy)
-        {
-            try
-            {
-                return new(ECDsa.Create(new ECParameters
-                {
-                    Curve = ECCurve.NamedCurves.nistP256,
-                    Q = new ECPoint { X = xy[..32].ToArray(), Y = xy[32..64].ToArray() },
-                }));
-            }
-            catch (CryptographicException)
-            {
-                return new(null);
-            }
-        }
+        public static AttestationKey Import(ReadOnlySpan<byte> xy) =>
+            new(EcdsaVerifier.TryCreateP256PublicKey(xy, out var key) ? key : null);
     }
 }

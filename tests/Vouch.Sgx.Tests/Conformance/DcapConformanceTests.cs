@@ -241,6 +241,25 @@ public sealed class DcapConformanceTests
         }
     }
 
+    [Fact]
+    public void Verify_ConcurrentCallersSharingOneVerifier_AllGetTheSameVerdict()
+    {
+        // One verifier (and its cached keys and collateral) serves a whole service: hammer it from many threads,
+        // mixing a genuine and a tampered quote so cached entries are read while others are added.
+        var good = DcapCase.Load("signal-cdsi-sgx-v3-2026");
+        var bad = DcapCase.Load("neg-isv-signature-tampered");
+        var verifier = new QuoteVerifier(cacheCapacity: 16);
+        var results = new System.Collections.Concurrent.ConcurrentBag<(bool Good, bool Verified)>();
+        Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var c = i % 3 == 0 ? bad : good;
+            results.Add((c == good, verifier.Verify(c.Quote, c.Collateral, c.Options()).Verified));
+        });
+
+        Assert.Equal(400, results.Count);
+        Assert.All(results, r => Assert.Equal(r.Good, r.Verified));
+    }
+
     private static TcbStatus MapQvResult(string qvResult) => qvResult switch
     {
         "SGX_QL_QV_RESULT_OK" => TcbStatus.UpToDate,
