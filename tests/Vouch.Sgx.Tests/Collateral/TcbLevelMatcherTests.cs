@@ -163,6 +163,40 @@ public sealed class TcbLevelMatcherTests
         Assert.NotSame(top, TcbLevelMatcher.MatchPlatform(tcbInfo, lowered, top.PceSvn));
     }
 
+    // security-checklist C19: each of the 16 components one below the top level drops the platform below it.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    [InlineData(14)]
+    [InlineData(15)]
+    public void MatchPlatform_OneComponentBelowTopLevel_FallsBelowIt(int index)
+    {
+        var tcbInfo = TcbInfoOf("signal-cdsi-sgx-v3-2026");
+        var top = tcbInfo.TcbLevels[0];
+        var components = top.SgxComponents.Select(c => c.Svn + 1).ToArray();
+        Assert.Same(top, TcbLevelMatcher.MatchPlatform(tcbInfo, components, top.PceSvn));
+
+        components[index] = top.SgxComponents[index].Svn - 1;
+        var matched = TcbLevelMatcher.MatchPlatform(tcbInfo, components, top.PceSvn);
+        Assert.NotSame(top, matched);
+        if (matched is not null)
+        {
+            Assert.True(matched.SgxComponents[index].Svn <= components[index]);
+        }
+    }
+
     // phala-tdx-v4: every level needs TDX component 0 ≥ 5. With TEE_TCB_SVN[1] > 0 indices 0 and 1 are
     // left to the TDX module identity check (§2.7 step 3); with TEE_TCB_SVN[1] = 0 they count.
     [Fact]
