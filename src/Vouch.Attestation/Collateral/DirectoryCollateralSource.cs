@@ -62,7 +62,7 @@ public sealed class DirectoryCollateralSource : ICollateralSource
             PckCrl: pckCrl!,
             RootCaCrl: rootCrl!,
             PckCrlIssuerChain: pckCrlChain ?? default(ReadOnlyMemory<byte>),
-            PckCertificateChain: pckChain is null ? null : new ReadOnlyMemory<byte>(pckChain));
+            PckCertificateChain: pckChain is null ? (ReadOnlyMemory<byte>?)null : pckChain);
         return true;
 
         string? Read(string name, bool required, ref byte[]? bytes)
