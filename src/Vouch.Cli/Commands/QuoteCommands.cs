@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using Vouch.Attestation.Collateral;
 using Vouch.Sgx;
 using Vouch.Sgx.Verification;
 
@@ -80,27 +81,9 @@ internal static class QuoteCommands
         return verify;
     }
 
-    /// <summary>Reads a collateral folder in the PCS-file layout of <c>../shared/vectors/dcap/*/</c>.</summary>
-    public static QuoteCollateral LoadCollateral(string directory)
-    {
-        if (!Directory.Exists(directory))
-        {
-            throw new CliInputException($"collateral folder '{directory}' does not exist");
-        }
-
-        byte[] Required(string name) => CliInput.ReadFile(Path.Combine(directory, name), "collateral file");
-        byte[]? Optional(string name) => CliInput.ReadOptionalFile(Path.Combine(directory, name), "collateral file");
-
-        return new QuoteCollateral(
-            TcbInfo: Required("tcb_info.json"),
-            TcbInfoIssuerChain: Required("tcb_info_issuer_chain.pem"),
-            QeIdentity: Required("qe_identity.json"),
-            QeIdentityIssuerChain: Required("qe_identity_issuer_chain.pem"),
-            PckCrl: Required("pck_crl.der"),
-            RootCaCrl: Required("root_ca_crl.der"),
-            PckCrlIssuerChain: Optional("pck_crl_issuer_chain.pem") ?? default(ReadOnlyMemory<byte>),
-            PckCertificateChain: Optional("pck_cert_chain.pem") is { } chain ? new ReadOnlyMemory<byte>(chain) : null);
-    }
+    /// <summary>Reads a collateral folder in the PCS-file layout (<see cref="DirectoryCollateralSource"/>).</summary>
+    public static QuoteCollateral LoadCollateral(string directory) =>
+        DirectoryCollateralSource.TryLoad(directory, out var collateral, out var error) ? collateral : throw new CliInputException(error);
 
     private static TrustAnchor LoadAnchor(string path)
     {

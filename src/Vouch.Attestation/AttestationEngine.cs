@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Vouch.Attestation.Claims;
+using Vouch.Attestation.Collateral;
+using Vouch.Attestation.Errors;
+using Vouch.Attestation.Evidence;
+using Vouch.Attestation.Keys;
+using Vouch.Attestation.Policies;
+using Vouch.Attestation.Stores;
+using Vouch.Attestation.Tokens;
+using Vouch.Policy;
+using Vouch.Sgx.Verification;
+
+namespace Vouch.Attestation;
+
+/// <summary>
+/// The host-agnostic attestation engine: evidence → verification (<see cref="QuoteVerifier"/>, collateral
+/// from an <see cref="ICollateralSource"/>) → incoming claims → policy (compiled once per hash) → token
+/// signed by the provider's current key. Also serves the provider's JWKS and OpenID metadata.
+/// </summary>
+/// <threadsafety>Safe for concurrent use; share one instance per process.</threadsafety>
+public sealed class AttestationEngine : IDisposable
+{
+    private readonly IPolicyStore _policies;
+    private readonly ISigningKeyStore _keys;
+    private readonly ICollateralSource _collateral;
+    private readonly IKeyProtector _protector;
+    private readonly TimeProvider _time;
+    private readonly QuoteVerifier _verifier;
+    private readonly PolicyCache _policyCache;
+    private readonly ConcurrentDictionary<string, AsymmetricAlgorithm> _privateKeys = new(StringComparer.Ordinal);
+
+    /// <summary>Makes an engine over its stores, collateral source, key protector and clock.</summary>
+    public AttestationEngine(
+        IPolicyStore policies,
+        ISigningKeyStore keys,
+        ICollateralSource collateral,
+        IKeyProtector protector,
+        TimeProvider time,
+        QuoteVerifier? verifier = null,
+        PolicyCache? policyCache = null)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(collateral);
+        ArgumentNullException.ThrowIfNull(protector);
+        ArgumentNullException.ThrowIfNull(time);
+        _policies = policies;
+        _keys = keys;
+        _collateral = collateral;
+        _protector = protector;
+        _time = time;
+        _verifier = verifier ?? new QuoteVerifier();
+        _policyCache = policyCache ?? new PolicyCache();
+    }
+
+    /// <summary><c>POST /attest/SgxEnclave</c>: <see cref="AttestRequest.Evidence"/> is an SGX quote.</summary>
+    public async Task<AttestationResult> AttestSgxEnclaveAsync(AttestationProvider provider, AttestRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return EvidenceReader.TryReadSgxQuote(request.Evidence, out var evidence, out var error)
+            ? await AttestAsync(provider, AttestationType.SgxEnclave, evidence, request, cancellationToken).ConfigureAwait(false)
+            : new AttestationResult { Error = error };
+    }
+
+    /// <summary><c>POST /attest/OpenEnclave</c>: <see cref="AttestRequest.Evidence"/> is an Open Enclave report or SGX-ECDSA evidence.</summary>
+    public async Task<AttestationResult> AttestOpenEnclaveAsync(AttestationProvider provider, AttestRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return EvidenceReader.TryReadOpenEnclave(request.Evidence, out var evidence, out var error)
+            ? await AttestAsync(provider, AttestationType.OpenEnclave, evidence, request, cancellationToken).ConfigureAwait(false)
+            : new AttestationResult { Error = error };
+    }
+
+    /// <summary>
+    /// Makes and stores a new signing key when the key ring asks for one (none can sign now, or none will
+    /// one propagation time from now). Hosts call it at start-up and periodically. Returns the new key, or null.
+    /// </summary>
+    public async Task<SigningKey?> EnsureSigningKeyAsync(AttestationProvider provider, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var now = _time.GetUtcNow();
+        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        if (!KeyRing.Resolve(now, keys, provider.KeyRing).ShouldCreateKey)
+        {
+            return null;
+        }
+
+        var (activates, retires) = KeyRing.ScheduleNewKey(now, keys, provider.KeyRing);
+        var key = SigningKey.Create(provider.Issuer, provider.SigningAlgorithm, now, activates, retires, _protector);
+        await _keys.AddSigningKeyAsync(provider.Name, key, cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>The <c>/certs</c> body: the keys published now.</summary>
+    public async Task<JsonObject> GetSigningCertificatesAsync(AttestationProvider provider, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        return JsonWebKeySetDocument.Create(KeyRing.Resolve(_time.GetUtcNow(), keys, provider.KeyRing).PublishedKeys);
+    }
+
+    /// <summary>The <c>/.well-known/openid-configuration</c> document.</summary>
+    public static OpenIdMetadata GetOpenIdMetadata(AttestationProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return new OpenIdMetadata(provider.Issuer, [provider.SigningAlgorithm.ToString()]);
+    }
+
+    /// <summary>The policy text in force for <paramref name="type"/>: the stored one, or MAA's default.</summary>
+    public async Task<(string Text, StoredPolicy? Stored)> GetPolicyAsync(AttestationProvider provider, AttestationType type, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var stored = await _policies.GetPolicyAsync(provider.Name, type, cancellationToken).ConfigureAwait(false);
+        return (stored?.Text ?? DefaultPolicies.Sgx, stored);
+    }
+
+    /// <summary>Disposes the decrypted private keys held in memory.</summary>
+    public void Dispose()
+    {
+        foreach (var key in _privateKeys.Values)
+        {
+            key.Dispose();
+        }
+
+        _privateKeys.Clear();
+    }
+
+    private async Task<AttestationResult> AttestAsync(AttestationProvider provider, AttestationType type, SgxEvidence evidence, AttestRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+
+        // 1. Runtime and init-time data are bound to the quote by hash (maa-protocol §3.3).
+        if (!DataBinding.TryCheck(evidence, request.RuntimeData, request.InitTimeData, out var data, out var error))
+        {
+            return new AttestationResult { Error = error };
+        }
+
+        // 2. The policy: the draft, else the stored one, else the default; compiled once per text.
+        var draft = request.DraftPolicyForAttestation is not null;
+        StoredPolicy? stored = null;
+        string policyText;
+        if (draft)
+        {
+            policyText = request.DraftPolicyForAttestation!;
+        }
+        else
+        {
+            (policyText, stored) = await GetPolicyAsync(provider, type, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!_policyCache.TryGet(policyText, out var policy, out error))
+        {
+            return new AttestationResult { Error = error };
+        }
+
+        // 3. Verification at the provider's clock, against its trust anchors.
+        var now = _time.GetUtcNow();
+        var collateral = await _collateral.GetCollateralAsync(evidence.Quote, now, cancellationToken).ConfigureAwait(false);
+        if (collateral is null)
+        {
+            return new AttestationResult { Error = new AttestationError(AttestationErrorCode.CollateralUnavailable, "no collateral is available for this quote") };
+        }
+
+        var report = _verifier.Verify(evidence.QuoteBytes, collateral, new VerificationOptions
+        {
+            At = now,
+            TrustAnchors = provider.TrustAnchors,
+            AllowExpiredCollateral = provider.AllowExpiredCollateral,
+        });
+        if (!report.Verified)
+        {
+            var failed = report.Failures.ToArray();
+            return new AttestationResult
+            {
+                Report = report,
+                Error = new AttestationError(
+                    AttestationErrorCode.EvidenceNotVerified,
+                    "the quote did not verify: " + string.Join("; ", failed.Select(f => $"{f.Check} {f.Code?.ToString() ?? string.Empty}")))
+                {
+                    FailedChecks = [.. failed],
+                },
+            };
+        }
+
+        // 4. Claims and policy.
+        var anchor = provider.TrustAnchors.FirstOrDefault(a => a.KeyId == report.TrustAnchorKeyId);
+        var digests = CollateralDigests.Compute(evidence.Submitted.Span, collateral);
+        var signer = stored is { IsSigned: true } ? PolicySignerJwk(stored) : null;
+        if (!AttestationEvaluator.TryEvaluate(evidence, data, report, digests, anchor, policy, signer, request.Nonce, out var payload, out error))
+        {
+            return new AttestationResult { Report = report, Error = error };
+        }
+
+        // 5. The token.
+        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var signingKey = KeyRing.Resolve(now, keys, provider.KeyRing).SigningKey;
+        if (signingKey is null)
+        {
+            return new AttestationResult { Report = report, Error = new AttestationError(AttestationErrorCode.NoSigningKey, $"provider '{provider.Name}' has no key able to sign now") };
+        }
+
+        var complete = AttestationPayload.Complete(payload, provider.Issuer, now, provider.TokenLifetime, NewJti());
+        if (draft)
+        {
+            return new AttestationResult { Report = report, Token = AttestationTokenWriter.CreateUnsigned(complete, signingKey.KeyId, provider.JwksUri) };
+        }
+
+        if (!TryGetPrivateKey(signingKey, out var privateKey))
+        {
+            return new AttestationResult { Report = report, Error = new AttestationError(AttestationErrorCode.SigningKeyUnreadable, $"the private key of '{signingKey.KeyId}' cannot be decrypted") };
+        }
+
+        string token;
+        lock (privateKey)
+        {
+            token = AttestationTokenWriter.CreateSigned(complete, signingKey, privateKey, provider.JwksUri);
+        }
+
+        return new AttestationResult { Report = report, Token = token };
+    }
+
+    private bool TryGetPrivateKey(SigningKey key, [NotNullWhen(true)] out AsymmetricAlgorithm? privateKey)
+    {
+        if (_privateKeys.TryGetValue(key.KeyId, out privateKey))
+        {
+            return true;
+        }
+
+        if (!key.TryOpenPrivateKey(_protector, out privateKey))
+        {
+            return false;
+        }
+
+        if (!_privateKeys.TryAdd(key.KeyId, privateKey))
+        {
+            privateKey.Dispose();
+            privateKey = _privateKeys[key.KeyId];
+        }
+
+        return true;
+    }
+
+    // jti: 32 random bytes, lowercase hex, the shape of MAA's (maa-protocol §3.2; §7 q2).
+    private static string NewJti() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    // x-ms-policy-signer: the signer certificate as MAA reports it, {"alg","kty","use","x5c"}.
+    private static JsonObject PolicySignerJwk(StoredPolicy stored)
+    {
+        using var certificate = X509CertificateLoader.LoadCertificate(stored.SignerCertificate.AsSpan());
+        var rsa = certificate.GetKeyAlgorithm() == "1.2.840.113549.1.1.1";
+        return new JsonObject
+        {
+            ["alg"] = rsa ? "RS256" : "ES256",
+            ["kty"] = rsa ? "RSA" : "EC",
+            ["use"] = "sig",
+            ["x5c"] = new JsonArray(Convert.ToBase64String(stored.SignerCertificate.AsSpan())),
+        };
+    }
+}

@@ -1,0 +1,18 @@
+using Vouch.Sgx.Quotes;
+using Vouch.Sgx.Verification;
+
+namespace Vouch.Attestation.Collateral;
+
+/// <summary>
+/// Where the engine gets Intel collateral for a quote. Implementations: <see cref="DirectoryCollateralSource"/>
+/// (offline, the PCS-file layout); a PCS/PCCS fetching and caching source belongs to the host.
+/// </summary>
+public interface ICollateralSource
+{
+    /// <summary>
+    /// The collateral to verify <paramref name="quote"/> with at <paramref name="at"/>, or null when the
+    /// source has none. The quote is only parsed, not verified: an implementation may read its PCK
+    /// certificate (FMSPC, CA) to choose what to fetch, but must not trust it.
+    /// </summary>
+    ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CancellationToken cancellationToken);
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace Vouch.Attestation.Errors;
+
+/// <summary>
+/// Stable error codes of the attestation engine (7xxx). Each value prints as <c>ATT</c> followed by its
+/// number (<see cref="AttestationErrorCodes.Format"/>) and is documented, one row per code, in
+/// <c>docs/errors.md</c>. Numbers are never reused or renumbered.
+/// </summary>
+public enum AttestationErrorCode
+{
+    // 70xx: evidence and the data bound to it
+    /// <summary>The evidence is not a well-formed SGX quote (the inner quote error code is attached).</summary>
+    EvidenceMalformed = 7001,
+    /// <summary>The quote is well formed but is not an SGX enclave quote (for example a TDX quote).</summary>
+    EvidenceNotSgx = 7002,
+    /// <summary>The Open Enclave report or evidence header is malformed, of an unsupported version or format, or is a local (not remote) report.</summary>
+    OpenEnclaveEnvelopeInvalid = 7003,
+    /// <summary>SHA-256 of the runtime data is not the first 32 bytes of the quote's report data.</summary>
+    RuntimeDataMismatch = 7004,
+    /// <summary>Runtime data declared as JSON is not a JSON object or array (after trailing NUL bytes are dropped).</summary>
+    RuntimeDataInvalidJson = 7005,
+    /// <summary>SHA-256 of the init-time data is not the first 32 bytes of the quote's CONFIGID.</summary>
+    InitTimeDataMismatch = 7006,
+    /// <summary>Init-time data declared as JSON is not a JSON object or array.</summary>
+    InitTimeDataInvalidJson = 7007,
+
+    // 71xx: verification
+    /// <summary>The collateral source has no collateral for the quote.</summary>
+    CollateralUnavailable = 7101,
+    /// <summary>The quote did not verify against its collateral (the failed checks are attached).</summary>
+    EvidenceNotVerified = 7102,
+
+    // 72xx: policy
+    /// <summary>The policy (stored or draft) does not compile (the policy diagnostics are attached).</summary>
+    PolicyInvalid = 7201,
+    /// <summary>The policy did not authorise the attestation: no permit(), a deny(), or the step limit (the policy code is attached).</summary>
+    PolicyDenied = 7202,
+
+    // 73xx: signing keys
+    /// <summary>The provider has no key able to sign at this instant.</summary>
+    NoSigningKey = 7301,
+    /// <summary>A stored private key could not be decrypted: wrong key-encryption key, or the stored bytes were altered.</summary>
+    SigningKeyUnreadable = 7302,
+}
+
+/// <summary>Formatting and classification of <see cref="AttestationErrorCode"/> values.</summary>
+public static class AttestationErrorCodes
+{
+    /// <summary>The printed form, e.g. <c>ATT7004</c>.</summary>
+    public static string Format(this AttestationErrorCode code) =>
+        "ATT" + ((int)code).ToString("D4", CultureInfo.InvariantCulture);
+
+    /// <summary>The MAA error code name (maa-protocol §1.4) a host answers with.</summary>
+    public static string MaaCode(this AttestationErrorCode code) => code switch
+    {
+        AttestationErrorCode.PolicyDenied => MaaErrorCodes.PolicyEvaluationError,
+        AttestationErrorCode.PolicyInvalid => MaaErrorCodes.PolicyParsingError,
+        AttestationErrorCode.NoSigningKey or AttestationErrorCode.SigningKeyUnreadable => MaaErrorCodes.InternalError,
+        _ => MaaErrorCodes.InvalidParameter,
+    };
+
+    /// <summary>The HTTP status a host answers with: 400 for anything about the request, 500 for the service's own keys.</summary>
+    public static int HttpStatus(this AttestationErrorCode code) => code switch
+    {
+        AttestationErrorCode.NoSigningKey or AttestationErrorCode.SigningKeyUnreadable => 500,
+        _ => 400,
+    };
+}
+
+/// <summary>The <c>error.code</c> names MAA answers with (maa-protocol §1.4).</summary>
+public static class MaaErrorCodes
+{
+    /// <summary>Bad or unverifiable evidence, collateral problem, runtime-data mismatch.</summary>
+    public const string InvalidParameter = "InvalidParameter";
+
+    /// <summary>The policy's authorizationrules did not permit, or a deny() fired.</summary>
+    public const string PolicyEvaluationError = "PolicyEvaluationError";
+
+    /// <summary>The policy text does not parse.</summary>
+    public const string PolicyParsingError = "PolicyParsingError";
+
+    /// <summary>An operation the provider's mode does not allow.</summary>
+    public const string InvalidOperation = "InvalidOperation";
+
+    /// <summary>Missing or insufficient authorisation.</summary>
+    public const string Unauthorized = "Unauthorized";
+
+    /// <summary>The service cannot serve the request because of its own state (Vouch's name; MAA documents none).</summary>
+    public const string InternalError = "InternalError";
+}

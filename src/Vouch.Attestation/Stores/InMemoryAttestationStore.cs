@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using Vouch.Attestation.Keys;
+
+namespace Vouch.Attestation.Stores;
+
+/// <summary>
+/// All three stores in process memory, for tests and single-process tools (<c>vouch</c> offline
+/// commands). Nothing survives the process; the service uses its SQLite or PostgreSQL stores.
+/// </summary>
+/// <threadsafety>Safe for concurrent use; each operation is atomic.</threadsafety>
+public sealed class InMemoryAttestationStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Provider, AttestationType Type), StoredPolicy> _policies = [];
+    private readonly Dictionary<string, ImmutableArray<SigningKey>> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ImmutableArray<PolicySignerCertificate>> _signers = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<StoredPolicy?> GetPolicyAsync(string provider, AttestationType type, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_policies.GetValueOrDefault((provider, type)));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReplacePolicyAsync(string provider, AttestationType type, StoredPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        lock (_lock)
+        {
+            _policies[(provider, type)] = policy;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ResetPolicyAsync(string provider, AttestationType type, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_policies.Remove((provider, type)));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ImmutableArray<SigningKey>> GetSigningKeysAsync(string provider, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_keys.GetValueOrDefault(provider, []));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask AddSigningKeyAsync(string provider, SigningKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_lock)
+        {
+            _keys[provider] = _keys.GetValueOrDefault(provider, []).Add(key);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Replaces one stored key (tests use it to simulate tampering at rest).</summary>
+    public void ReplaceSigningKey(string provider, SigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_lock)
+        {
+            _keys[provider] = [.. _keys.GetValueOrDefault(provider, []).Select(k => k.KeyId == key.KeyId ? key : k)];
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ImmutableArray<PolicySignerCertificate>> GetPolicySignersAsync(string provider, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_signers.GetValueOrDefault(provider, []));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> AddPolicySignerAsync(string provider, PolicySignerCertificate certificate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        lock (_lock)
+        {
+            var current = _signers.GetValueOrDefault(provider, []);
+            if (current.Any(c => string.Equals(c.Thumbprint, certificate.Thumbprint, StringComparison.OrdinalIgnoreCase)))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _signers[provider] = current.Add(certificate);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RemovePolicySignerAsync(string provider, string thumbprint, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            var current = _signers.GetValueOrDefault(provider, []);
+            var kept = current.RemoveAll(c => string.Equals(c.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase));
+            _signers[provider] = kept;
+            return ValueTask.FromResult(kept.Length != current.Length);
+        }
+    }
+}
