@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Vouch.Attestation.Claims;
 using Vouch.Attestation.Collateral;
@@ -24,6 +23,9 @@ namespace Vouch.Attestation;
 /// <threadsafety>Safe for concurrent use; share one instance per process.</threadsafety>
 public sealed class AttestationEngine : IDisposable
 {
+    /// <summary>The lifetime of management result tokens: 1 h, as MAA.</summary>
+    public static readonly TimeSpan AdministrationTokenLifetime = TimeSpan.FromHours(1);
+
     private readonly IPolicyStore _policies;
     private readonly ISigningKeyStore _keys;
     private readonly ICollateralSource _collateral;
@@ -189,7 +191,7 @@ public sealed class AttestationEngine : IDisposable
         // 4. Claims and policy.
         var anchor = provider.TrustAnchors.FirstOrDefault(a => a.KeyId == report.TrustAnchorKeyId);
         var digests = CollateralDigests.Compute(evidence.Submitted.Span, collateral);
-        var signer = stored is { IsSigned: true } ? PolicySignerJwk(stored) : null;
+        var signer = stored is { IsSigned: true } ? PolicySignerJwk.Create(stored.SignerCertificate.AsSpan()) : null;
         if (!AttestationEvaluator.TryEvaluate(evidence, data, report, digests, anchor, policy, signer, request.Nonce, out var payload, out error))
         {
             return new AttestationResult { Report = report, Error = error };
@@ -209,18 +211,68 @@ public sealed class AttestationEngine : IDisposable
             return new AttestationResult { Report = report, Token = AttestationTokenWriter.CreateUnsigned(complete, signingKey.KeyId, provider.JwksUri) };
         }
 
+        return Sign(provider, signingKey, complete) with { Report = report };
+    }
+
+    /// <summary>
+    /// A signed result of a management operation (policy get/set/reset, signer certificates): <paramref name="claims"/>
+    /// plus <c>iss</c>, <c>iat = nbf = now</c> and <c>exp = iat + 1 h</c>, as MAA (maa-protocol §6 item 4).
+    /// </summary>
+    public async Task<AttestationResult> CreateAdministrationTokenAsync(AttestationProvider provider, JsonObject claims, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(claims);
+        var now = _time.GetUtcNow();
+        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var signingKey = KeyRing.Resolve(now, keys, provider.KeyRing).SigningKey;
+        if (signingKey is null)
+        {
+            return new AttestationResult { Error = new AttestationError(AttestationErrorCode.NoSigningKey, $"provider '{provider.Name}' has no key able to sign now") };
+        }
+
+        var iat = now.ToUnixTimeSeconds();
+        var payload = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal)
+        {
+            ["iss"] = provider.Issuer,
+            ["iat"] = iat,
+            ["nbf"] = iat,
+            ["exp"] = iat + (long)AdministrationTokenLifetime.TotalSeconds,
+        };
+        foreach (var (name, value) in claims)
+        {
+            payload[name] = value?.DeepClone();
+        }
+
+        return Sign(provider, signingKey, new JsonObject(payload));
+    }
+
+    /// <summary>
+    /// Rotates the provider's signing key: a new key is published in <c>/certs</c> at once and signs from one
+    /// propagation time from now (at once if nothing can sign now), so clients that cached <c>/certs</c> keep
+    /// working; the old key stays published until its retirement plus the retention time.
+    /// </summary>
+    public async Task<SigningKey> RotateSigningKeyAsync(AttestationProvider provider, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var now = _time.GetUtcNow();
+        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var (activates, retires) = KeyRing.ScheduleNewKey(now, keys, provider.KeyRing);
+        var key = SigningKey.Create(provider.Issuer, provider.SigningAlgorithm, now, activates, retires, _protector);
+        await _keys.AddSigningKeyAsync(provider.Name, key, cancellationToken).ConfigureAwait(false);
+        return key;
+    }
+
+    private AttestationResult Sign(AttestationProvider provider, SigningKey signingKey, JsonObject payload)
+    {
         if (!TryGetPrivateKey(signingKey, out var privateKey))
         {
-            return new AttestationResult { Report = report, Error = new AttestationError(AttestationErrorCode.SigningKeyUnreadable, $"the private key of '{signingKey.KeyId}' cannot be decrypted") };
+            return new AttestationResult { Error = new AttestationError(AttestationErrorCode.SigningKeyUnreadable, $"the private key of '{signingKey.KeyId}' cannot be decrypted") };
         }
 
-        string token;
         lock (privateKey)
         {
-            token = AttestationTokenWriter.CreateSigned(complete, signingKey, privateKey, provider.JwksUri);
+            return new AttestationResult { Token = AttestationTokenWriter.CreateSigned(payload, signingKey, privateKey, provider.JwksUri) };
         }
-
-        return new AttestationResult { Report = report, Token = token };
     }
 
     private bool TryGetPrivateKey(SigningKey key, [NotNullWhen(true)] out AsymmetricAlgorithm? privateKey)
@@ -246,18 +298,4 @@ public sealed class AttestationEngine : IDisposable
 
     // jti: 32 random bytes, lowercase hex, the shape of MAA's (maa-protocol §3.2; §7 q2).
     private static string NewJti() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-
-    // x-ms-policy-signer: the signer certificate as MAA reports it, {"alg","kty","use","x5c"}.
-    private static JsonObject PolicySignerJwk(StoredPolicy stored)
-    {
-        using var certificate = X509CertificateLoader.LoadCertificate(stored.SignerCertificate.AsSpan());
-        var rsa = certificate.GetKeyAlgorithm() == "1.2.840.113549.1.1.1";
-        return new JsonObject
-        {
-            ["alg"] = rsa ? "RS256" : "ES256",
-            ["kty"] = rsa ? "RSA" : "EC",
-            ["use"] = "sig",
-            ["x5c"] = new JsonArray(Convert.ToBase64String(stored.SignerCertificate.AsSpan())),
-        };
-    }
 }

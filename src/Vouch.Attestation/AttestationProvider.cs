@@ -23,6 +23,12 @@ public sealed record AttestationProvider
     /// <summary>The roots a PCK chain may end in; the Intel SGX Root CA by default. A simulated authority goes here only in development.</summary>
     public ImmutableArray<TrustAnchor> TrustAnchors { get; init; } = [TrustAnchor.IntelSgxRootCa];
 
+    /// <summary>
+    /// MAA's isolated trust mode: every policy, reset and policy-signer change must be a JWS signed by one of the
+    /// provider's trusted policy signer certificates. Otherwise (AAD-like) an authorised caller may set unsigned policies.
+    /// </summary>
+    public bool Isolated { get; init; }
+
     /// <summary>The algorithm of new signing keys.</summary>
     public SigningAlgorithm SigningAlgorithm { get; init; } = SigningAlgorithm.RS256;
 

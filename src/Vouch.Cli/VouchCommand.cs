@@ -15,6 +15,10 @@ internal static class VouchCommand
         root.Subcommands.Add(QuoteCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
         root.Subcommands.Add(SimCommands.Create());
+        root.Subcommands.Add(ServerCommands.CreateServe());
+        root.Subcommands.Add(ClientCommands.CreateAttest());
+        root.Subcommands.Add(ClientCommands.CreateProvider());
+        root.Subcommands.Add(ServerCommands.CreateAdmin());
         return root;
     }
 

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Vouch.Attestation.Collateral;
+using Vouch.Sgx.Quotes;
+using Vouch.Sgx.Verification;
+using Vouch.Simulator.Authority;
 
 namespace Vouch.Cli.Tests;
 
@@ -82,6 +86,40 @@ public sealed class SimCommandTests : IDisposable
         Assert.Contains(report["errors"]!.AsArray(), e => e!["code"]!.GetValue<string>() == "ATT3010");
         Assert.True(report["quote"]!["debug"]!.GetValue<bool>());
         Assert.StartsWith("0011223300", report["quote"]!["reportData"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Quote_PublishesCollateral_ThatOfflineCollateralSourceServesAndTheVerifierAccepts()
+    {
+        Assert.Equal(0, Run("sim", "init", "--authority", Authority).Exit);
+        var pcs = Path.Combine(Authority, SimulatedIntel.PcsDirectoryName);
+        var published = Path.Combine(pcs, "00606a000000");
+        // Rescanning on every call, so each newly published folder is seen at once.
+        var source = new OfflineCollateralSource(pcs, TimeProvider.System, TimeSpan.Zero);
+        Assert.Equal([pcs], source.Problems.Keys);
+
+        using var intel = SimulatedIntel.Open(Authority);
+        var anchor = TrustAnchor.FromCertificate(intel.RootCertificate);
+        foreach (var status in new[] { "UpToDate", "OutOfDate" })
+        {
+            var folder = Path.Combine(_dir.FullName, status);
+            var (exit, output, error) = Run("sim", "quote", "--authority", Authority, "--out", folder, "--tcb", status);
+            Assert.True(exit == 0, error);
+            Assert.Contains($"published the collateral of FMSPC 00606a000000 to {published}", output, StringComparison.Ordinal);
+            Assert.Equal([published], Directory.GetFileSystemEntries(pcs));
+
+            var bytes = File.ReadAllBytes(Path.Combine(folder, "quote.bin"));
+            Assert.True(Quote.TryParse(bytes, out var quote, out var parseError), parseError?.ToString());
+            var at = DateTimeOffset.FromUnixTimeSeconds(JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "facts.json")))!["verificationTime"]!.GetValue<long>());
+            var collateral = await source.GetCollateralAsync(quote, at, TestContext.Current.CancellationToken);
+
+            Assert.NotNull(collateral);
+            Assert.Empty(source.Problems);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "tcb_info.json")), collateral.TcbInfo.ToArray());
+            var report = new QuoteVerifier().Verify(bytes, collateral, new VerificationOptions { At = at, TrustAnchors = [anchor] });
+            Assert.True(report.Verified, string.Join("; ", report.Failures.Select(f => $"{f.Check} {f.Code} {f.Detail}")));
+            Assert.Equal(status, report.TcbStatus!.Value.ToIntelString());
+        }
     }
 
     [Theory]

@@ -42,6 +42,26 @@ public enum AttestationErrorCode
     NoSigningKey = 7301,
     /// <summary>A stored private key could not be decrypted: wrong key-encryption key, or the stored bytes were altered.</summary>
     SigningKeyUnreadable = 7302,
+
+    // 74xx: policy and policy-signer management (maa-protocol §2.7–2.10)
+    /// <summary>The management JWS is not three base64url parts with a JSON object header naming <c>alg</c>, or its certificate does not parse.</summary>
+    ManagementJwsMalformed = 7401,
+    /// <summary>The JWS <c>alg</c> is not one Vouch verifies (none, RS256/384/512, PS256/384/512, ES256/384), does not fit the key, or the signer is given only as <c>jwk</c>.</summary>
+    ManagementJwsAlgorithmUnsupported = 7402,
+    /// <summary>The JWS signature does not verify with the key of its <c>x5c[0]</c> certificate.</summary>
+    ManagementJwsSignatureInvalid = 7403,
+    /// <summary>The provider is isolated and the JWS is unsigned.</summary>
+    ManagementSignatureRequired = 7404,
+    /// <summary>The provider is isolated and the JWS signer is not one of its trusted policy signer certificates (a self-vouching <c>x5c</c> is not enough).</summary>
+    ManagementSignerNotTrusted = 7405,
+    /// <summary>The JWS payload is not what the operation takes: <c>{"AttestationPolicy":…}</c> for a policy, empty for a reset, <c>{"policyCertificate":{"x5c":[…]}}</c> for a signer change.</summary>
+    ManagementPayloadInvalid = 7406,
+    /// <summary>Policy signer certificates cannot be managed on an AAD-like provider (MAA: "The operation is disallowed").</summary>
+    PolicySignersNotManaged = 7407,
+    /// <summary>The last trusted policy signer of an isolated provider cannot be removed.</summary>
+    LastPolicySigner = 7408,
+    /// <summary>The trusted signer certificate that signed the JWS is outside its validity period at the service's clock.</summary>
+    ManagementSignerExpired = 7409,
 }
 
 /// <summary>Formatting and classification of <see cref="AttestationErrorCode"/> values.</summary>
@@ -57,6 +77,8 @@ public static class AttestationErrorCodes
         AttestationErrorCode.PolicyDenied => MaaErrorCodes.PolicyEvaluationError,
         AttestationErrorCode.PolicyInvalid => MaaErrorCodes.PolicyParsingError,
         AttestationErrorCode.NoSigningKey or AttestationErrorCode.SigningKeyUnreadable => MaaErrorCodes.InternalError,
+        AttestationErrorCode.ManagementJwsMalformed or AttestationErrorCode.ManagementSignatureRequired
+            or AttestationErrorCode.PolicySignersNotManaged or AttestationErrorCode.LastPolicySigner => MaaErrorCodes.InvalidOperation,
         _ => MaaErrorCodes.InvalidParameter,
     };
 

@@ -53,7 +53,7 @@ internal static class SimCommands
     private static Command CreateQuote()
     {
         var authority = AuthorityOption();
-        var output = new Option<string>("--out") { Description = "Folder to write quote.bin, the collateral, trusted_root.pem and facts.json into.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder to write quote.bin, the collateral, trusted_root.pem and facts.json into. The collateral is also published to <authority>/pcs/<fmspc>/.", Required = true };
         var platform = new Option<string>("--platform") { Description = "Platform folder (created with fresh secrets if missing). Default: a fresh in-memory platform." };
         var enclave = new Option<string>("--enclave") { Description = "Enclave manifest, or 'sample' (default)." };
         var reportData = new Option<string>("--report-data") { Description = "REPORTDATA as hex, up to 64 bytes (zero-padded)." };
@@ -63,7 +63,7 @@ internal static class SimCommands
         var pckRevoked = new Option<bool>("--pck-revoked") { Description = "List the PCK certificate on the PCK CRL." };
         var faults = new Option<string[]>("--fault") { Description = "A named fault switch (repeatable): " + string.Join(", ", DcapScenario.BooleanFaultNames.Select(DcapScenario.Kebab)) };
 
-        var quote = new Command("quote", "Quote an enclave on a simulated platform and write the quote with its collateral in the layout of a DCAP vector folder.")
+        var quote = new Command("quote", "Quote an enclave on a simulated platform, write the quote with its collateral in the layout of a DCAP vector folder, and publish the collateral to <authority>/pcs/<fmspc>/.")
         {
             authority, output, platform, enclave, reportData, debug, tcb, qeTcb, pckRevoked, faults,
         };
@@ -100,8 +100,10 @@ internal static class SimCommands
             var simulated = scenario.Build(intel, OpenPlatform(parse.GetValue(platform)));
             var dir = parse.GetRequiredValue(output);
             simulated.WriteTo(dir);
+            var published = simulated.PublishCollateral(intel.PcsDirectory!);
             var expected = scenario.Expected;
             stdout.WriteLine($"wrote a simulated quote and its collateral to {Path.GetFullPath(dir)}");
+            stdout.WriteLine($"published the collateral of FMSPC {Convert.ToHexStringLower(simulated.Facts.Fmspc)} to {published}");
             stdout.WriteLine($"MRENCLAVE {Convert.ToHexStringLower(simulated.Facts.MrEnclave)}  MRSIGNER {Convert.ToHexStringLower(simulated.Facts.MrSigner)}");
             stdout.WriteLine($"expected: {(expected.ErrorCode is { } code ? $"failure {code} ({expected.Error})" : $"verified, TCB status {expected.TcbStatus?.ToIntelName()}")}");
             stdout.WriteLine("signed by the simulated TEST root: verify with --root " + Path.Combine(dir, "trusted_root.pem"));

@@ -19,7 +19,7 @@ public enum TrustMode
 /// (issuer URL and trust anchors come from configuration, not from the database).
 /// </summary>
 /// <param name="Name">Store key: <c>default</c> for the provider at <c>/</c>, else the name in <c>/providers/{name}/</c>
-/// (1–48 characters of <c>[a-z0-9-]</c>, starting with a letter).</param>
+/// (1–48 characters of <c>[a-z0-9-]</c>, starting with a letter: <see cref="ProviderNames.IsValid"/>).</param>
 /// <param name="TrustMode">AAD-like or isolated.</param>
 /// <param name="SigningAlgorithm">The algorithm of the provider's token signing keys.</param>
 /// <param name="TrustSimulatedAuthority">Whether quotes chaining to the simulated authority's TEST root are accepted (development only).</param>
@@ -66,6 +66,14 @@ public interface IAdminTokenStore
 }
 
 /// <summary>Everything the server stores; one implementation per database (SQLite now, PostgreSQL later).</summary>
+/// <remarks>
+/// Every operation of an implementation throws <see cref="StoreUnavailableException"/> when its database cannot
+/// be used (not a database of its kind, corrupt, unreachable, locked too long, schema newer than the build), and
+/// <see cref="ArgumentException"/> for a provider name that <see cref="ProviderNames.IsValid"/> rejects. Policies,
+/// keys and signers belong to a provider created with <see cref="IProviderStore.CreateProviderAsync"/>; writing
+/// them for any other name throws <see cref="InvalidOperationException"/>. Instants come back exact to the tick, in UTC.
+/// The shared tests (<c>ServerStoreContractTests</c>, <c>EngineStoreContractTests</c>) pin this contract.
+/// </remarks>
 public interface IVouchStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IProviderStore, IAdminTokenStore
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>

@@ -36,6 +36,12 @@ public sealed class SimulatedIntel : IDisposable
     /// <summary>The file-local random secret the key files' passwords are derived from.</summary>
     public const string SecretFileName = "authority.secret";
 
+    /// <summary>
+    /// Subfolder of an authority directory where <c>vouch sim quote</c> publishes collateral, one PCS-file folder
+    /// per FMSPC (<see cref="DcapCase.PublishCollateral"/>).
+    /// </summary>
+    public const string PcsDirectoryName = "pcs";
+
     /// <summary>Default base URL written into CRL distribution points (a reserved <c>.invalid</c> name).</summary>
     public const string DefaultPcsBaseUrl = "https://pcs.vouch-sim.invalid";
 
@@ -82,6 +88,9 @@ public sealed class SimulatedIntel : IDisposable
 
     /// <summary>The directory the authority persists to, or null.</summary>
     public string? Directory { get; }
+
+    /// <summary>The folder of published collateral, <c>&lt;authority&gt;/pcs</c>, or null for an in-memory authority.</summary>
+    public string? PcsDirectory => Directory is null ? null : Path.Combine(Directory, PcsDirectoryName);
 
     /// <summary>
     /// URL of the root CA CRL as DER (distribution point of the root, the PCK CAs and the TCB signing certificate),

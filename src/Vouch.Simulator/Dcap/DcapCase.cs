@@ -18,6 +18,18 @@ public sealed record DcapCase
         "pck_crl_issuer_chain.pem", "pck_crl.der", "root_ca_crl.der", "trusted_root.pem", "facts.json",
     ];
 
+    /// <summary>
+    /// File names written by <see cref="PublishCollateral"/>: the collateral of the PCS-file layout (what a verifier
+    /// needs besides the quote and the trust anchor). No <c>pck_cert_chain.pem</c>: the quote carries its chain.
+    /// </summary>
+    public static IReadOnlyList<string> CollateralFileNames { get; } =
+    [
+        "tcb_info.json", "qe_identity.json", "tcb_info_issuer_chain.pem", "qe_identity_issuer_chain.pem",
+        "pck_crl_issuer_chain.pem", "pck_crl.der", "root_ca_crl.der",
+    ];
+
+    private const int PublishAttempts = 10;
+
     /// <summary>The quote.</summary>
     public required byte[] Quote { get; init; }
     /// <summary>PCS <c>/tcb</c> response body.</summary>
@@ -55,6 +67,73 @@ public sealed record DcapCase
         ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
         File.WriteAllBytes(Path.Combine(directory, "quote.bin"), Quote);
+        WriteCollateral(directory);
+        File.WriteAllText(Path.Combine(directory, "trusted_root.pem"), TrustedRootPem);
+        File.WriteAllText(Path.Combine(directory, "facts.json"), Facts.ToJson());
+        if (ReportDataPreimage is not null)
+        {
+            File.WriteAllBytes(Path.Combine(directory, "report_data_preimage.bin"), ReportDataPreimage);
+        }
+    }
+
+    /// <summary>
+    /// Publishes the collateral (<see cref="CollateralFileNames"/>) the way a PCS cache holds it, in
+    /// <c><paramref name="pcsDirectory"/>/&lt;fmspc&gt;/</c>, the platform's FMSPC in lower-case hex, replacing what
+    /// was published there before. The files are written into a new sibling folder whose name starts with
+    /// <c>.</c>, which is then renamed into place (the previous folder is first renamed away and then deleted),
+    /// so a reader never finds a partly written folder; for an instant between the two renames it may find none.
+    /// </summary>
+    /// <param name="pcsDirectory">The folder of published collateral, e.g. <see cref="SimulatedIntel.PcsDirectory"/>; created if missing.</param>
+    /// <returns>The full path of the published folder.</returns>
+    /// <exception cref="IOException">The folder cannot be written, or kept being replaced by other publishers.</exception>
+    public string PublishCollateral(string pcsDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(pcsDirectory);
+        var root = Path.GetFullPath(pcsDirectory);
+        Directory.CreateDirectory(root);
+        var name = Convert.ToHexStringLower(Facts.Fmspc);
+        var target = Path.Combine(root, name);
+        var staging = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.new");
+        try
+        {
+            Directory.CreateDirectory(staging);
+            WriteCollateral(staging);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    // Fails while a folder of that name exists.
+                    Directory.Move(staging, target);
+                    return target;
+                }
+                catch (IOException) when (attempt < PublishAttempts && Directory.Exists(target))
+                {
+                    var retired = Path.Combine(root, $".{name}.{Guid.NewGuid():N}.old");
+                    try
+                    {
+                        Directory.Move(target, retired);
+                    }
+                    catch (IOException) when (!Directory.Exists(target))
+                    {
+                        // Another publisher moved it away first.
+                        continue;
+                    }
+
+                    Directory.Delete(retired, recursive: true);
+                }
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private void WriteCollateral(string directory)
+    {
         File.WriteAllText(Path.Combine(directory, "tcb_info.json"), TcbInfoJson);
         File.WriteAllText(Path.Combine(directory, "qe_identity.json"), QeIdentityJson);
         File.WriteAllText(Path.Combine(directory, "tcb_info_issuer_chain.pem"), TcbInfoIssuerChainPem);
@@ -62,12 +141,6 @@ public sealed record DcapCase
         File.WriteAllText(Path.Combine(directory, "pck_crl_issuer_chain.pem"), PckCrlIssuerChainPem);
         File.WriteAllBytes(Path.Combine(directory, "pck_crl.der"), PckCrl);
         File.WriteAllBytes(Path.Combine(directory, "root_ca_crl.der"), RootCaCrl);
-        File.WriteAllText(Path.Combine(directory, "trusted_root.pem"), TrustedRootPem);
-        File.WriteAllText(Path.Combine(directory, "facts.json"), Facts.ToJson());
-        if (ReportDataPreimage is not null)
-        {
-            File.WriteAllBytes(Path.Combine(directory, "report_data_preimage.bin"), ReportDataPreimage);
-        }
     }
 }
 

@@ -1,0 +1,209 @@
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Vouch.Attestation;
+using Vouch.Attestation.Keys;
+using Vouch.Attestation.Policies;
+using Vouch.Attestation.Stores;
+using Vouch.Server.Authentication;
+using Vouch.Server.Hosting;
+using Vouch.Server.Problems;
+using Vouch.Server.Providers;
+using Vouch.Server.Storage;
+
+namespace Vouch.Server.Api;
+
+/// <summary>
+/// Vouch's own administration of attestation providers (MAA does this through Azure Resource Manager):
+/// list, show, create, and rotate a provider's signing key. Policy administrators only.
+/// </summary>
+public static class ProviderAdminApi
+{
+    /// <summary>Maps <c>/admin/providers…</c>.</summary>
+    public static IEndpointRouteBuilder MapProviderAdminApi(this IEndpointRouteBuilder routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var group = routes.MapGroup("/admin/providers")
+            .RequireAuthorization(ManagementAuthentication.AdministratorPolicy)
+            .WithTags("Providers");
+        group.MapGet("/", ListAsync).WithName("ListProviders").WithSummary("Every attestation provider");
+        group.MapGet("/{name}", GetAsync).WithName("GetProvider").WithSummary("One attestation provider");
+        group.MapPut("/{name}", CreateAsync).WithName("CreateProvider")
+            .WithSummary("Create a provider: {trustMode: AadLike|Isolated, signingAlgorithm: RS256|ES256, policySigners: [PEM], trustSimulatedAuthority, allowExpiredCollateral}");
+        group.MapPost("/{name}:rotate-key", RotateKeyAsync).WithName("RotateProviderKey")
+            .WithSummary("Publish a new signing key now; it signs after the propagation time");
+        return routes;
+    }
+
+    private static async Task<IResult> ListAsync(ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, HttpContext http)
+    {
+        var records = await store.ListProvidersAsync(http.RequestAborted).ConfigureAwait(false);
+        var list = new JsonArray();
+        foreach (var record in records)
+        {
+            list.Add(await DescribeAsync(catalog, engine, record, http.RequestAborted).ConfigureAwait(false));
+        }
+
+        return TypedResults.Json(new JsonObject { ["providers"] = list });
+    }
+
+    private static async Task<IResult> GetAsync(string name, ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, HttpContext http)
+    {
+        var record = ProviderNames.IsValid(name) ? await store.GetProviderAsync(name, http.RequestAborted).ConfigureAwait(false) : null;
+        return record is null
+            ? MaaError.Result(ServerErrorCode.ProviderNotFound, $"no attestation provider '{name}'")
+            : TypedResults.Json(await DescribeAsync(catalog, engine, record, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static async Task<IResult> CreateAsync(string name, HttpContext http, ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, IOptions<VouchOptions> options, TimeProvider time)
+    {
+        if (!ProviderNames.IsValid(name))
+        {
+            return MaaError.Result(ServerErrorCode.ProviderNameInvalid, $"'{name}' is not a provider name: 1–48 characters of a–z, 0–9 and '-', starting with a letter");
+        }
+
+        var (body, error) = await RequestBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!RequestBody.TryParseObject(body!, options.Value.Limits.MaxJsonDepth, out var root, out error))
+        {
+            return error;
+        }
+
+        if (!TryReadDefinition(name, root, time.GetUtcNow(), out var record, out var signers, out error))
+        {
+            return error;
+        }
+
+        if (record.TrustSimulatedAuthority && catalog.SimulatedAnchor is null)
+        {
+            return MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "this server runs without a simulated authority (Vouch:SimulatedAuthority), so no provider can trust one");
+        }
+
+        if (!await store.CreateProviderAsync(record, signers, http.RequestAborted).ConfigureAwait(false))
+        {
+            return MaaError.Result(ServerErrorCode.ProviderExists, $"a provider named '{name}' exists");
+        }
+
+        await engine.EnsureSigningKeyAsync(catalog.ToProvider(record), http.RequestAborted).ConfigureAwait(false);
+        var description = await DescribeAsync(catalog, engine, record, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(description, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> RotateKeyAsync(string name, HttpContext http, ProviderCatalog catalog, AttestationEngine engine)
+    {
+        var provider = await catalog.FindAsync(name, http.RequestAborted).ConfigureAwait(false);
+        if (provider is null)
+        {
+            return MaaError.Result(ServerErrorCode.ProviderNotFound, $"no attestation provider '{name}'");
+        }
+
+        var key = await engine.RotateSigningKeyAsync(provider, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(new JsonObject
+        {
+            ["kid"] = key.KeyId,
+            ["algorithm"] = key.AlgorithmName,
+            ["publishedAt"] = key.CreatedAt.ToString("O"),
+            ["signsFrom"] = key.ActivatesAt.ToString("O"),
+            ["retiresAt"] = key.RetiresAt.ToString("O"),
+        });
+    }
+
+    private static bool TryReadDefinition(string name, JsonElement root, DateTimeOffset now, out ProviderRecord record, out ImmutableArray<PolicySignerCertificate> signers, [NotNullWhen(false)] out IResult? error)
+    {
+        record = null!;
+        signers = [];
+        var trustMode = TrustMode.AadLike;
+        var algorithm = SigningAlgorithm.RS256;
+        bool trustSimulated = false, allowExpired = false;
+        if ((RequestBody.TryGetMember(root, "trustMode", out var value, out error) && !TryEnum(value, out trustMode))
+            || (error is null && RequestBody.TryGetMember(root, "signingAlgorithm", out value, out error) && !TryEnum(value, out algorithm))
+            || (error is null && RequestBody.TryGetMember(root, "trustSimulatedAuthority", out value, out error) && !TryBool(value, out trustSimulated))
+            || (error is null && RequestBody.TryGetMember(root, "allowExpiredCollateral", out value, out error) && !TryBool(value, out allowExpired)))
+        {
+            error ??= MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "trustMode is AadLike or Isolated, signingAlgorithm RS256 or ES256, the flags booleans");
+            return false;
+        }
+
+        if (error is not null)
+        {
+            return false;
+        }
+
+        var certificates = ImmutableArray.CreateBuilder<PolicySignerCertificate>();
+        if (RequestBody.TryGetMember(root, "policySigners", out value, out error))
+        {
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "policySigners is an array of PEM certificates");
+                return false;
+            }
+
+            foreach (var pem in value.EnumerateArray())
+            {
+                try
+                {
+                    using var certificate = X509Certificate2.CreateFromPem(pem.GetString());
+                    certificates.Add(new PolicySignerCertificate(PolicyAdministrator.Thumbprint(certificate.RawData), [.. certificate.RawData], now));
+                }
+                catch (Exception e) when (e is CryptographicException or InvalidOperationException or ArgumentException)
+                {
+                    error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "a policySigners entry is not a PEM certificate");
+                    return false;
+                }
+            }
+        }
+        else if (error is not null)
+        {
+            return false;
+        }
+
+        if (trustMode == TrustMode.Isolated && certificates.Count == 0)
+        {
+            error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "an isolated provider needs at least one policy signer certificate");
+            return false;
+        }
+
+        record = new ProviderRecord(name, trustMode, algorithm, trustSimulated, allowExpired, now);
+        signers = certificates.DistinctBy(c => c.Thumbprint).ToImmutableArray();
+        return true;
+    }
+
+    private static bool TryEnum<T>(JsonElement value, out T parsed)
+        where T : struct, Enum
+    {
+        parsed = default;
+        return value.ValueKind == JsonValueKind.String && Enum.TryParse(value.GetString(), ignoreCase: true, out parsed) && Enum.IsDefined(parsed)
+            && !int.TryParse(value.GetString(), out _);
+    }
+
+    private static bool TryBool(JsonElement value, out bool parsed)
+    {
+        parsed = value.ValueKind == JsonValueKind.True;
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False;
+    }
+
+    private static async Task<JsonObject> DescribeAsync(ProviderCatalog catalog, AttestationEngine engine, ProviderRecord record, CancellationToken cancellationToken)
+    {
+        var provider = catalog.ToProvider(record);
+        var certs = await engine.GetSigningCertificatesAsync(provider, cancellationToken).ConfigureAwait(false);
+        return new JsonObject
+        {
+            ["name"] = record.Name,
+            ["issuer"] = provider.Issuer,
+            ["trustMode"] = record.TrustMode.ToString(),
+            ["signingAlgorithm"] = record.SigningAlgorithm.ToString(),
+            ["trustAnchors"] = new JsonArray([.. provider.TrustAnchors.Select(a => (JsonNode)new JsonObject { ["name"] = a.Name, ["keyId"] = a.KeyId })]),
+            ["allowExpiredCollateral"] = record.AllowExpiredCollateral,
+            ["createdAt"] = record.CreatedAt.ToString("O"),
+            ["signingKeys"] = new JsonArray([.. ((JsonArray)certs["keys"]!).Select(k => (JsonNode)JsonValue.Create(k!["kid"]!.GetValue<string>())!)]),
+        };
+    }
+}

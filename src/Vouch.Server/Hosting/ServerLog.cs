@@ -1,0 +1,29 @@
+namespace Vouch.Server.Hosting;
+
+/// <summary>The server's log events (source-generated; never a secret in any argument).</summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "SIMULATED TRUST: provider '{Provider}' accepts quotes chaining to the simulated Intel TEST root {KeyId} from {Directory}. Its tokens name that root in x-vouch-trust-anchor-key-id; never use this configuration in production.")]
+    public static partial void SimulatedTrustEnabled(this ILogger logger, string provider, string keyId, string directory);
+
+    [LoggerMessage(2, LogLevel.Information, "Created provider '{Provider}' ({TrustMode}, {Algorithm}) with issuer {Issuer}")]
+    public static partial void ProviderCreated(this ILogger logger, string provider, string trustMode, string algorithm, string issuer);
+
+    [LoggerMessage(3, LogLevel.Information, "Signing key {Kid} created for provider '{Provider}'; it signs from {ActivatesAt:O}")]
+    public static partial void SigningKeyCreated(this ILogger logger, string kid, string provider, DateTimeOffset activatesAt);
+
+    [LoggerMessage(4, LogLevel.Information, "Administrator token created; it was printed once and is kept in {File} (only its SHA-256 is in the database)")]
+    public static partial void AdminTokenCreated(this ILogger logger, string file);
+
+    [LoggerMessage(5, LogLevel.Warning, "Collateral folder {Folder} skipped: {Reason}")]
+    public static partial void CollateralFolderSkipped(this ILogger logger, string folder, string reason);
+
+    [LoggerMessage(6, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
+    public static partial void UnhandledError(this ILogger logger, Exception exception, string method, string path);
+
+    [LoggerMessage(7, LogLevel.Error, "Signing-key maintenance failed for provider '{Provider}'")]
+    public static partial void KeyMaintenanceFailed(this ILogger logger, Exception exception, string provider);
+
+    [LoggerMessage(8, LogLevel.Information, "Vouch is serving; public URL {PublicUrl}, data in {DataDirectory}, TLS certificate {Certificate}")]
+    public static partial void Serving(this ILogger logger, string publicUrl, string dataDirectory, string certificate);
+}

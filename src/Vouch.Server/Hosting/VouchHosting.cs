@@ -1,0 +1,243 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Vouch.Attestation;
+using Vouch.Attestation.Collateral;
+using Vouch.Attestation.Keys;
+using Vouch.Attestation.Policies;
+using Vouch.Attestation.Stores;
+using Vouch.Server.Api;
+using Vouch.Server.Authentication;
+using Vouch.Server.Background;
+using Vouch.Server.Problems;
+using Vouch.Server.Providers;
+using Vouch.Server.Storage;
+using Vouch.Server.Storage.Sqlite;
+using Vouch.Sgx.Verification;
+using Vouch.Simulator.Authority;
+
+namespace Vouch.Server.Hosting;
+
+/// <summary>The pieces <c>Program.cs</c> composes: services, middleware, and start-up initialisation.</summary>
+public static class VouchHosting
+{
+    /// <summary>The database file in the data directory.</summary>
+    public const string DatabaseFileName = "vouch.db";
+
+    /// <summary>
+    /// Options, secrets (key-encryption key, TLS certificate), storage, the simulated authority when configured,
+    /// collateral, the engine, management authentication, OpenAPI, health checks and key maintenance.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The configuration is unusable (no key-encryption key, https without a certificate, …).</exception>
+    public static WebApplicationBuilder AddVouch(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = builder.Configuration.GetSection(VouchOptions.Section);
+        var options = section.Get<VouchOptions>() ?? new VouchOptions();
+        builder.Services.Configure<VouchOptions>(section);
+        var services = builder.Services;
+        var time = TimeProvider.System;
+        Directory.CreateDirectory(options.DataDirectory);
+
+        // Secrets: the KEK protects signing keys (and the generated TLS key) at rest.
+        var kek = SecretFiles.LoadKeyEncryptionKey(options);
+        var tls = SecretFiles.LoadTlsCertificate(options, kek, time.GetUtcNow());
+        var urls = (builder.Configuration["urls"] ?? "http://localhost:5000").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (tls is null && urls.Any(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidOperationException("an https URL is configured but no certificate: set Vouch:Tls:CertificateFile (or Vouch:CreateMissingSecrets for development)");
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.Limits.MaxRequestBodyBytes + 1L;
+            kestrel.AddServerHeader = false;
+            if (tls is not null)
+            {
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = tls);
+            }
+        });
+
+        // Development trust: the simulated authority's TEST root, never configured by default.
+        TrustAnchor? simulated = null;
+        var collateralRoots = new List<string>(options.CollateralDirectories);
+        if (options.SimulatedAuthority is { Length: > 0 } authorityDirectory)
+        {
+            using var authority = SimulatedIntel.OpenOrCreate(authorityDirectory, time.GetUtcNow());
+            simulated = TrustAnchor.FromCertificate(authority.RootCertificate) with { Name = "Vouch simulated Intel (TEST)" };
+            collateralRoots.Add(Path.Combine(authorityDirectory, SimulatedIntel.PcsDirectoryName));
+        }
+
+        var publicUrl = options.PublicUrl ?? PublicUrlFrom(urls);
+        services.TryAddSingleton(time);
+        services.AddSingleton(new ServerIdentity(publicUrl, Path.GetFullPath(options.DataDirectory), tls is null ? null : Path.GetFullPath(Path.Combine(options.DataDirectory, SecretFiles.TlsCertificateFileName))));
+        services.AddSingleton<SqliteVouchStore>(_ => new SqliteVouchStore(Path.Combine(options.DataDirectory, DatabaseFileName)));
+        services.AddSingleton<IVouchStore>(sp => sp.GetRequiredService<SqliteVouchStore>());
+        services.AddSingleton<IPolicyStore>(sp => sp.GetRequiredService<IVouchStore>());
+        services.AddSingleton<ISigningKeyStore>(sp => sp.GetRequiredService<IVouchStore>());
+        services.AddSingleton<IPolicySignerStore>(sp => sp.GetRequiredService<IVouchStore>());
+        services.AddSingleton<IProviderStore>(sp => sp.GetRequiredService<IVouchStore>());
+        services.AddSingleton<IAdminTokenStore>(sp => sp.GetRequiredService<IVouchStore>());
+        services.AddSingleton<IKeyProtector>(new AesGcmKeyProtector(kek));
+        services.AddSingleton<ICollateralSource>(sp => new OfflineCollateralSource(collateralRoots, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ProviderCatalog(sp.GetRequiredService<IProviderStore>(), publicUrl, simulated));
+        services.AddSingleton(sp => new AttestationEngine(
+            sp.GetRequiredService<IPolicyStore>(), sp.GetRequiredService<ISigningKeyStore>(), sp.GetRequiredService<ICollateralSource>(),
+            sp.GetRequiredService<IKeyProtector>(), sp.GetRequiredService<TimeProvider>(), policyCache: sp.GetRequiredService<PolicyCache>()));
+        services.AddSingleton<PolicyCache>();
+        services.AddSingleton(sp => new PolicyAdministrator(
+            sp.GetRequiredService<AttestationEngine>(), sp.GetRequiredService<IPolicyStore>(), sp.GetRequiredService<IPolicySignerStore>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PolicyCache>()));
+        services.AddSingleton<ReadinessState>();
+        services.AddSingleton<KeyMaintenanceService>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyMaintenanceService>());
+        services.AddManagementAuthentication(options);
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<ReadinessState>("ready", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>
+    /// The whole application as <c>Program.cs</c> composes it, for hosts that start it in-process (<c>vouch serve</c>,
+    /// tests): <paramref name="configure"/> runs before <see cref="AddVouch"/> (configuration, a fake clock, …).
+    /// </summary>
+    public static WebApplication CreateApplication(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.AddVouch();
+        var app = builder.Build();
+        app.UseVouch();
+        app.MapOperationsApi();
+        app.MapAttestationApi();
+        app.MapPolicyManagementApi();
+        app.MapProviderAdminApi();
+        return app;
+    }
+
+    /// <summary>Errors in MAA's shape (never a stack trace), a request id header, authentication and authorization.</summary>
+    public static WebApplication UseVouch(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            IResult result;
+            if (exception is BadHttpRequestException bad)
+            {
+                result = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? MaaError.Result(ServerErrorCode.RequestBodyTooLarge, "the request body is too large")
+                    : MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the request could not be read");
+            }
+            else
+            {
+                app.Logger.UnhandledError(exception!, context.Request.Method, context.Request.Path);
+                result = MaaError.Result(ServerErrorCode.InternalError, "the server failed; see its log for request " + context.TraceIdentifier);
+            }
+
+            await result.ExecuteAsync(context).ConfigureAwait(false);
+        }));
+        app.UseStatusCodePages(async context =>
+        {
+            var status = context.HttpContext.Response.StatusCode;
+            var result = status switch
+            {
+                StatusCodes.Status404NotFound => MaaError.Result(ServerErrorCode.RouteNotFound, "no such route"),
+                StatusCodes.Status405MethodNotAllowed => MaaError.Result(ServerErrorCode.MethodNotAllowed, "the route does not take this method"),
+                _ => MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the request was refused (HTTP " + status + ")"),
+            };
+            await result.ExecuteAsync(context.HttpContext).ConfigureAwait(false);
+        });
+        app.Use((context, next) =>
+        {
+            context.Response.Headers["x-ms-request-id"] = context.TraceIdentifier;
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>
+    /// Creates or upgrades the schema, creates the default provider on first start, makes sure every provider has
+    /// a signing key, issues the development administrator token, then marks the server ready.
+    /// </summary>
+    public static async Task InitializeVouchAsync(this WebApplication app, TextWriter? console = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var services = app.Services;
+        var options = services.GetRequiredService<IOptions<VouchOptions>>().Value;
+        var store = services.GetRequiredService<IVouchStore>();
+        var catalog = services.GetRequiredService<ProviderCatalog>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var identity = services.GetRequiredService<ServerIdentity>();
+        await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+
+        if (await store.GetProviderAsync(ProviderCatalog.DefaultName, cancellationToken).ConfigureAwait(false) is null)
+        {
+            var defaults = options.DefaultProvider;
+            var signers = defaults.PolicySignerCertificates.Select(file =>
+            {
+                using var certificate = X509Certificate2.CreateFromPemFile(file);
+                return new PolicySignerCertificate(PolicyAdministrator.Thumbprint(certificate.RawData), [.. certificate.RawData], time.GetUtcNow());
+            }).ToImmutableArray();
+            if (defaults.TrustMode == TrustMode.Isolated && signers.IsEmpty)
+            {
+                throw new InvalidOperationException("the default provider is isolated but Vouch:DefaultProvider:PolicySignerCertificates names no certificate");
+            }
+
+            var record = new ProviderRecord(ProviderCatalog.DefaultName, defaults.TrustMode, defaults.SigningAlgorithm, catalog.SimulatedAnchor is not null, defaults.AllowExpiredCollateral, time.GetUtcNow());
+            if (await store.CreateProviderAsync(record, signers, cancellationToken).ConfigureAwait(false))
+            {
+                app.Logger.ProviderCreated(record.Name, record.TrustMode.ToString(), record.SigningAlgorithm.ToString(), catalog.IssuerFor(record.Name));
+            }
+        }
+
+        foreach (var provider in await catalog.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (provider.TrustAnchors.FirstOrDefault(a => a != TrustAnchor.IntelSgxRootCa) is { } anchor)
+            {
+                app.Logger.SimulatedTrustEnabled(provider.Name, anchor.KeyId, options.SimulatedAuthority!);
+            }
+        }
+
+        await services.GetRequiredService<KeyMaintenanceService>().RunOnceAsync(cancellationToken).ConfigureAwait(false);
+
+        if (options.CreateMissingSecrets && options.Authentication.AdminToken
+            && await store.GetAdminTokenAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            var token = SecretFiles.NewAdminToken();
+            var file = Path.Combine(options.DataDirectory, SecretFiles.AdminTokenFileName);
+            SecretFiles.WritePrivateFile(file, token + "\n");
+            await store.SetAdminTokenAsync(new AdminTokenRecord([.. SecretFiles.HashAdminToken(token)], time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+
+            // Printed once, to the console only: never through the logging pipeline.
+            (console ?? Console.Out).WriteLine($"Administrator token (shown once; also in {Path.GetFullPath(file)}): {token}");
+            app.Logger.AdminTokenCreated(Path.GetFullPath(file));
+        }
+
+        app.Logger.Serving(identity.PublicUrl, identity.DataDirectory, identity.TlsCertificateFile ?? "(none)");
+        services.GetRequiredService<ReadinessState>().MarkReady();
+    }
+
+    // The issuer defaults to the first https URL (else the first URL), with wildcard hosts read as localhost.
+    private static string PublicUrlFrom(string[] urls)
+    {
+        var url = urls.FirstOrDefault(u => u.StartsWith("https:", StringComparison.OrdinalIgnoreCase)) ?? urls.FirstOrDefault() ?? "http://localhost:5000";
+        var uri = new UriBuilder(url.Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal));
+        if (uri.Host is "0.0.0.0" or "[::]" or "::")
+        {
+            uri.Host = "localhost";
+        }
+
+        return uri.Uri.GetLeftPart(UriPartial.Authority);
+    }
+}
+
+/// <summary>Where this server is and what it serves with.</summary>
+/// <param name="PublicUrl">The default provider's issuer.</param>
+/// <param name="DataDirectory">The full path of the data directory.</param>
+/// <param name="TlsCertificateFile">The generated certificate's PEM file, when one was generated or configured.</param>
+public sealed record ServerIdentity(string PublicUrl, string DataDirectory, string? TlsCertificateFile);

@@ -1,0 +1,118 @@
+using Vouch.Attestation.Keys;
+using Vouch.Server.Storage;
+
+namespace Vouch.Server.Hosting;
+
+/// <summary>
+/// The server's configuration, section <c>Vouch</c> (appsettings, <c>--config FILE</c>, or environment variables
+/// such as <c>Vouch__KeyEncryptionKey</c>). The defaults are production-safe: no simulated trust, no generated
+/// secrets. <c>vouch serve</c> without <c>--config</c> switches on the embedded development defaults.
+/// </summary>
+public sealed class VouchOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Vouch";
+
+    /// <summary>Where the database (<c>vouch.db</c>) and generated files live.</summary>
+    public string DataDirectory { get; set; } = ".vouch";
+
+    /// <summary>The public base URL: the default provider's issuer (named providers add <c>/providers/{name}</c>). Default: the first https listening URL.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>The key-encryption key for signing keys at rest: 32 bytes, base64. Takes precedence over <see cref="KeyEncryptionKeyFile"/>.</summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    /// <summary>A file holding the base64 key-encryption key (mode 0600).</summary>
+    public string? KeyEncryptionKeyFile { get; set; }
+
+    /// <summary>
+    /// Development: create what is missing in the data directory — a key-encryption key file, a self-signed TLS
+    /// certificate, and an administrator token (printed once, kept in <c>admin-token</c>, mode 0600).
+    /// </summary>
+    public bool CreateMissingSecrets { get; set; }
+
+    /// <summary>Development: a simulated Intel authority folder (created if missing) whose TEST root the default provider trusts.</summary>
+    public string? SimulatedAuthority { get; set; }
+
+    /// <summary>Offline collateral: folders in the PCS-file layout, or folders of them, indexed by FMSPC.</summary>
+    public List<string> CollateralDirectories { get; } = [];
+
+    /// <summary>The default provider, created at first start.</summary>
+    public DefaultProviderOptions DefaultProvider { get; set; } = new();
+
+    /// <summary>Management authentication.</summary>
+    public ManagementAuthenticationOptions Authentication { get; set; } = new();
+
+    /// <summary>The HTTPS certificate.</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Request limits.</summary>
+    public RequestLimits Limits { get; set; } = new();
+}
+
+/// <summary>The default provider's settings (applied when it is first created).</summary>
+public sealed class DefaultProviderOptions
+{
+    /// <summary>AAD-like (default) or isolated.</summary>
+    public TrustMode TrustMode { get; set; } = TrustMode.AadLike;
+
+    /// <summary>RS256 (default, as MAA) or ES256.</summary>
+    public SigningAlgorithm SigningAlgorithm { get; set; } = SigningAlgorithm.RS256;
+
+    /// <summary>PEM files of the trusted policy signers (required when isolated).</summary>
+    public List<string> PolicySignerCertificates { get; } = [];
+
+    /// <summary>Accept expired collateral as Intel's QvE does, reporting it in <c>x-vouch-collateral-expired</c>.</summary>
+    public bool AllowExpiredCollateral { get; set; }
+}
+
+/// <summary>How policy administrators authenticate.</summary>
+public sealed class ManagementAuthenticationOptions
+{
+    /// <summary>OIDC authority whose JWT bearer tokens are accepted (e.g. an Entra ID tenant). None: only the local administrator token.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The audience those tokens must carry.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>Require https for the authority's metadata (turn off only for a loopback test authority).</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The claim holding roles.</summary>
+    public string RoleClaimType { get; set; } = "roles";
+
+    /// <summary>The role that may manage policies, signers and providers.</summary>
+    public string AdministratorRole { get; set; } = "PolicyAdministrator";
+
+    /// <summary>Accept the local administrator token (only its SHA-256 is stored).</summary>
+    public bool AdminToken { get; set; } = true;
+
+    /// <summary>Require authentication on attestation routes too (MAA's shared providers do not).</summary>
+    public bool RequireForAttestation { get; set; }
+}
+
+/// <summary>The HTTPS certificate.</summary>
+public sealed class TlsOptions
+{
+    /// <summary>A PFX file, or a PEM certificate with <see cref="KeyFile"/>.</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>The PEM private key of a PEM <see cref="CertificateFile"/>.</summary>
+    public string? KeyFile { get; set; }
+
+    /// <summary>The PFX password or the PEM key's password.</summary>
+    public string? Password { get; set; }
+}
+
+/// <summary>Request size and shape limits; each excess is a 4xx with its own code.</summary>
+public sealed class RequestLimits
+{
+    /// <summary>The largest request body (default 1 MiB).</summary>
+    public int MaxRequestBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>The largest decoded quote or OE report (default 128 KiB; a DCAP quote with its PEM chain is about 5 KiB).</summary>
+    public int MaxEvidenceBytes { get; set; } = 128 << 10;
+
+    /// <summary>The deepest JSON nesting accepted in request bodies (default 32).</summary>
+    public int MaxJsonDepth { get; set; } = 32;
+}

@@ -1,0 +1,67 @@
+namespace Vouch.Server.Storage.Sqlite;
+
+/// <summary>
+/// The schema of <see cref="SqliteVouchStore"/> as ordered migrations. Migration <c>n</c> (1-based) takes
+/// a database whose <c>PRAGMA user_version</c> is <c>n - 1</c> to <c>n</c>; <see cref="SqliteVouchStore.InitializeAsync"/>
+/// runs the ones missing inside one <c>BEGIN IMMEDIATE</c> transaction. A migration, once released, never changes:
+/// add the next one instead.
+/// </summary>
+internal static class SqliteSchema
+{
+    /// <summary>The migrations, in order; the schema version of a current database is their count.</summary>
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: the initial schema.
+        """
+        CREATE TABLE providers (
+            name                      TEXT    NOT NULL PRIMARY KEY,
+            trust_mode                TEXT    NOT NULL,
+            signing_algorithm         TEXT    NOT NULL,
+            trust_simulated_authority INTEGER NOT NULL CHECK (trust_simulated_authority IN (0, 1)),
+            allow_expired_collateral  INTEGER NOT NULL CHECK (allow_expired_collateral IN (0, 1)),
+            created_at                TEXT    NOT NULL
+        ) STRICT;
+
+        CREATE TABLE signing_keys (
+            id                    INTEGER NOT NULL PRIMARY KEY,
+            provider              TEXT    NOT NULL REFERENCES providers (name) ON DELETE CASCADE,
+            kid                   TEXT    NOT NULL,
+            algorithm             TEXT    NOT NULL,
+            created_at            TEXT    NOT NULL,
+            activates_at          TEXT    NOT NULL,
+            retires_at            TEXT    NOT NULL,
+            certificate           BLOB    NOT NULL,
+            protected_private_key BLOB    NOT NULL,
+            UNIQUE (provider, kid)
+        ) STRICT;
+
+        CREATE TABLE policies (
+            provider           TEXT NOT NULL REFERENCES providers (name) ON DELETE CASCADE,
+            type               TEXT NOT NULL,
+            jws                TEXT NOT NULL,
+            text               TEXT NOT NULL,
+            signer_certificate BLOB NOT NULL,
+            stored_at          TEXT NOT NULL,
+            PRIMARY KEY (provider, type)
+        ) STRICT;
+
+        CREATE TABLE policy_signers (
+            id          INTEGER NOT NULL PRIMARY KEY,
+            provider    TEXT    NOT NULL REFERENCES providers (name) ON DELETE CASCADE,
+            thumbprint  TEXT    NOT NULL COLLATE NOCASE,
+            certificate BLOB    NOT NULL,
+            added_at    TEXT    NOT NULL,
+            UNIQUE (provider, thumbprint)
+        ) STRICT;
+
+        CREATE TABLE admin_token (
+            id         INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            sha256     BLOB    NOT NULL,
+            created_at TEXT    NOT NULL
+        ) STRICT;
+        """,
+    ];
+
+    /// <summary>The schema version this build writes and reads.</summary>
+    public static int CurrentVersion => Migrations.Count;
+}

@@ -1,0 +1,524 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Vouch.Attestation.Keys;
+using Vouch.Attestation.Stores;
+
+namespace Vouch.Server.Storage.Sqlite;
+
+/// <summary>
+/// <see cref="IVouchStore"/> on one SQLite database file (Microsoft.Data.Sqlite, plain ADO.NET).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each operation opens its own pooled connection, which runs with <c>PRAGMA synchronous=FULL</c> (a
+/// committed write survives a process kill and a power loss), <c>PRAGMA foreign_keys=ON</c> and a busy
+/// timeout of <see cref="BusyTimeout"/>. The file is in WAL mode, so readers never wait for a writer. Every
+/// write is one <c>BEGIN IMMEDIATE</c> transaction; a policy replace is a single upsert inside it, so a
+/// reader sees the old policy or the new one, never a mix. Several processes may use one file.
+/// </para>
+/// <para>
+/// Call <see cref="InitializeAsync"/> before anything else. Policies, keys and signers belong to a
+/// provider: writing them for a provider that <see cref="CreateProviderAsync"/> has not stored throws
+/// <see cref="InvalidOperationException"/>; reading them for one returns null or empty. Instants are
+/// kept exactly (to the tick) and come back in UTC.
+/// </para>
+/// <para>
+/// Every operation throws <see cref="StoreUnavailableException"/> (naming the file) when the file is not a
+/// SQLite database, is corrupt, cannot be opened or written, stays locked past the busy timeout, or holds
+/// a schema newer than this build; and <see cref="ArgumentException"/> for a provider name that breaks
+/// <see cref="ProviderNames.IsValid"/>.
+/// </para>
+/// </remarks>
+/// <threadsafety>Safe for concurrent use; each operation is atomic.</threadsafety>
+public sealed class SqliteVouchStore : IVouchStore
+{
+    /// <summary>How long an operation waits for another connection's write lock before giving up.</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
+
+    // SQLite result codes (https://sqlite.org/rescode.html).
+    private const int SqlitePerm = 3;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoErr = 10;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+    private const int SqliteProtocol = 15;
+    private const int SqliteNotADb = 26;
+    private const int SqliteConstraintForeignKey = 787;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
+
+    private static readonly string ConnectionPragmas =
+        $"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds};";
+
+    private readonly string _connectionString;
+
+    /// <summary>A store on the SQLite database at <paramref name="path"/>, made by <see cref="InitializeAsync"/> if missing.</summary>
+    /// <param name="path">The database file; its folder must exist.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public SqliteVouchStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        DatabasePath = Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
+        }.ToString();
+    }
+
+    /// <summary>The database file (full path).</summary>
+    public string DatabasePath { get; }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Turns on WAL mode, then applies the migrations the file lacks (its <c>PRAGMA user_version</c> below
+    /// <see cref="SqliteSchema.CurrentVersion"/>) in one <c>BEGIN IMMEDIATE</c> transaction that re-reads the
+    /// version first, so two processes initialising at once apply each migration once.
+    /// </remarks>
+    /// <exception cref="StoreUnavailableException">The file is not usable, or its schema is newer than this build's.</exception>
+    public ValueTask InitializeAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(async (connection, ct) =>
+        {
+            var mode = Convert.ToString(await ScalarAsync(connection, null, "PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new StoreUnavailableException(DatabasePath, $"cannot switch to WAL mode (journal mode is '{mode}')", null);
+            }
+
+            if (CheckVersion(await UserVersionAsync(connection, null, ct).ConfigureAwait(false)) == SqliteSchema.CurrentVersion)
+            {
+                return true;
+            }
+
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var version = CheckVersion(await UserVersionAsync(connection, transaction, ct).ConfigureAwait(false));
+            for (; version < SqliteSchema.CurrentVersion; version++)
+            {
+                await NonQueryAsync(connection, transaction, SqliteSchema.Migrations[version], ct).ConfigureAwait(false);
+                // PRAGMA takes no parameters; the value is this build's own integer.
+                await NonQueryAsync(connection, transaction, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version={version + 1};"), ct).ConfigureAwait(false);
+            }
+
+            transaction.Commit();
+            return true;
+        }, cancellationToken).AsValueTaskVoid();
+
+    /// <inheritdoc />
+    public ValueTask<StoredPolicy?> GetPolicyAsync(string provider, AttestationType type, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        var typeName = SqliteValues.EnumName(type, nameof(type));
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, "SELECT jws, text, signer_certificate, stored_at FROM policies WHERE provider = $provider AND type = $type;");
+            command.Parameters.AddWithValue("$provider", provider);
+            command.Parameters.AddWithValue("$type", typeName);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false)
+                ? new StoredPolicy(reader.GetString(0), reader.GetString(1), SqliteValues.ReadBlob(reader, 2), SqliteValues.ReadInstant(reader, 3))
+                : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException">No provider named <paramref name="provider"/> is stored.</exception>
+    public ValueTask ReplacePolicyAsync(string provider, AttestationType type, StoredPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        var typeName = SqliteValues.EnumName(type, nameof(type));
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(policy.Jws, nameof(policy));
+        ArgumentNullException.ThrowIfNull(policy.Text, nameof(policy));
+        return WriteAsync(provider, async (connection, transaction, ct) =>
+        {
+            using var command = Command(connection, transaction, """
+                INSERT INTO policies (provider, type, jws, text, signer_certificate, stored_at)
+                VALUES ($provider, $type, $jws, $text, $signer_certificate, $stored_at)
+                ON CONFLICT (provider, type) DO UPDATE SET
+                    jws = excluded.jws,
+                    text = excluded.text,
+                    signer_certificate = excluded.signer_certificate,
+                    stored_at = excluded.stored_at;
+                """);
+            command.Parameters.AddWithValue("$provider", provider);
+            command.Parameters.AddWithValue("$type", typeName);
+            command.Parameters.AddWithValue("$jws", policy.Jws);
+            command.Parameters.AddWithValue("$text", policy.Text);
+            command.Parameters.AddWithValue("$signer_certificate", SqliteValues.Blob(policy.SignerCertificate));
+            command.Parameters.AddWithValue("$stored_at", SqliteValues.Instant(policy.StoredAt));
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).AsValueTaskVoid();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ResetPolicyAsync(string provider, AttestationType type, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        var typeName = SqliteValues.EnumName(type, nameof(type));
+        return WriteAsync(provider, async (connection, transaction, ct) =>
+        {
+            using var command = Command(connection, transaction, "DELETE FROM policies WHERE provider = $provider AND type = $type;");
+            command.Parameters.AddWithValue("$provider", provider);
+            command.Parameters.AddWithValue("$type", typeName);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>In the order added.</remarks>
+    public ValueTask<ImmutableArray<SigningKey>> GetSigningKeysAsync(string provider, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, """
+                SELECT kid, algorithm, created_at, activates_at, retires_at, certificate, protected_private_key
+                FROM signing_keys WHERE provider = $provider ORDER BY id;
+                """);
+            command.Parameters.AddWithValue("$provider", provider);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var keys = ImmutableArray.CreateBuilder<SigningKey>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                keys.Add(new SigningKey(
+                    reader.GetString(0),
+                    SqliteValues.ReadEnum<SigningAlgorithm>(reader, 1),
+                    SqliteValues.ReadInstant(reader, 2),
+                    SqliteValues.ReadInstant(reader, 3),
+                    SqliteValues.ReadInstant(reader, 4),
+                    SqliteValues.ReadBlob(reader, 5),
+                    SqliteValues.ReadBlob(reader, 6)));
+            }
+
+            return keys.DrainToImmutable();
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The protected private key is stored as given; the store never decrypts it.</remarks>
+    /// <exception cref="InvalidOperationException">No provider named <paramref name="provider"/> is stored, or it already has a key with this key id.</exception>
+    public ValueTask AddSigningKeyAsync(string provider, SigningKey key, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentException.ThrowIfNullOrEmpty(key.KeyId, nameof(key));
+        var algorithm = SqliteValues.EnumName(key.Algorithm, nameof(key));
+        return WriteAsync(provider, async (connection, transaction, ct) =>
+        {
+            using var command = Command(connection, transaction, """
+                INSERT INTO signing_keys (provider, kid, algorithm, created_at, activates_at, retires_at, certificate, protected_private_key)
+                VALUES ($provider, $kid, $algorithm, $created_at, $activates_at, $retires_at, $certificate, $protected_private_key);
+                """);
+            command.Parameters.AddWithValue("$provider", provider);
+            command.Parameters.AddWithValue("$kid", key.KeyId);
+            command.Parameters.AddWithValue("$algorithm", algorithm);
+            command.Parameters.AddWithValue("$created_at", SqliteValues.Instant(key.CreatedAt));
+            command.Parameters.AddWithValue("$activates_at", SqliteValues.Instant(key.ActivatesAt));
+            command.Parameters.AddWithValue("$retires_at", SqliteValues.Instant(key.RetiresAt));
+            command.Parameters.AddWithValue("$certificate", SqliteValues.Blob(key.Certificate));
+            command.Parameters.AddWithValue("$protected_private_key", SqliteValues.Blob(key.ProtectedPrivateKey));
+            try
+            {
+                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey)
+            {
+                throw new InvalidOperationException($"provider '{provider}' already has a signing key with key id '{key.KeyId}'", e);
+            }
+
+            return true;
+        }, cancellationToken).AsValueTaskVoid();
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ImmutableArray<PolicySignerCertificate>> GetPolicySignersAsync(string provider, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, "SELECT thumbprint, certificate, added_at FROM policy_signers WHERE provider = $provider ORDER BY id;");
+            command.Parameters.AddWithValue("$provider", provider);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var signers = ImmutableArray.CreateBuilder<PolicySignerCertificate>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                signers.Add(new PolicySignerCertificate(reader.GetString(0), SqliteValues.ReadBlob(reader, 1), SqliteValues.ReadInstant(reader, 2)));
+            }
+
+            return signers.DrainToImmutable();
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Thumbprints compare ignoring ASCII case.</remarks>
+    /// <exception cref="InvalidOperationException">No provider named <paramref name="provider"/> is stored.</exception>
+    public ValueTask<bool> AddPolicySignerAsync(string provider, PolicySignerCertificate certificate, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        ValidateSigner(certificate, nameof(certificate));
+        return WriteAsync(provider, async (connection, transaction, ct) =>
+            await InsertSignerAsync(connection, transaction, provider, certificate, ct).ConfigureAwait(false), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Thumbprints compare ignoring ASCII case.</remarks>
+    public ValueTask<bool> RemovePolicySignerAsync(string provider, string thumbprint, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(provider, nameof(provider));
+        ArgumentNullException.ThrowIfNull(thumbprint);
+        return WriteAsync(provider, async (connection, transaction, ct) =>
+        {
+            using var command = Command(connection, transaction, "DELETE FROM policy_signers WHERE provider = $provider AND thumbprint = $thumbprint;");
+            command.Parameters.AddWithValue("$provider", provider);
+            command.Parameters.AddWithValue("$thumbprint", thumbprint);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ProviderRecord?> GetProviderAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(name, nameof(name));
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, $"{SelectProviders} WHERE name = $name;");
+            command.Parameters.AddWithValue("$name", name);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadProvider(reader) : null;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ImmutableArray<ProviderRecord>> ListProvidersAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(async (connection, ct) =>
+        {
+            // TEXT compares with BINARY collation: byte order of UTF-8, which for [a-z0-9-] is ordinal order.
+            using var command = Command(connection, null, $"{SelectProviders} ORDER BY name;");
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var providers = ImmutableArray.CreateBuilder<ProviderRecord>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                providers.Add(ReadProvider(reader));
+            }
+
+            return providers.DrainToImmutable();
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The name is invalid, or <paramref name="initialSigners"/> holds one thumbprint twice.</exception>
+    public ValueTask<bool> CreateProviderAsync(ProviderRecord provider, ImmutableArray<PolicySignerCertificate> initialSigners, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ProviderNames.ThrowIfInvalid(provider.Name, nameof(provider));
+        var trustMode = SqliteValues.EnumName(provider.TrustMode, nameof(provider));
+        var algorithm = SqliteValues.EnumName(provider.SigningAlgorithm, nameof(provider));
+        var signers = initialSigners.IsDefault ? [] : initialSigners;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var signer in signers)
+        {
+            ValidateSigner(signer, nameof(initialSigners));
+            if (!seen.Add(signer.Thumbprint))
+            {
+                throw new ArgumentException($"thumbprint {signer.Thumbprint} appears twice", nameof(initialSigners));
+            }
+        }
+
+        return RunAsync(async (connection, ct) =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using (var command = Command(connection, transaction, """
+                INSERT INTO providers (name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at)
+                VALUES ($name, $trust_mode, $signing_algorithm, $trust_simulated_authority, $allow_expired_collateral, $created_at)
+                ON CONFLICT (name) DO NOTHING;
+                """))
+            {
+                command.Parameters.AddWithValue("$name", provider.Name);
+                command.Parameters.AddWithValue("$trust_mode", trustMode);
+                command.Parameters.AddWithValue("$signing_algorithm", algorithm);
+                command.Parameters.AddWithValue("$trust_simulated_authority", provider.TrustSimulatedAuthority ? 1 : 0);
+                command.Parameters.AddWithValue("$allow_expired_collateral", provider.AllowExpiredCollateral ? 1 : 0);
+                command.Parameters.AddWithValue("$created_at", SqliteValues.Instant(provider.CreatedAt));
+                if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
+                {
+                    return false; // disposing the transaction rolls it back; nothing was written anyway
+                }
+            }
+
+            foreach (var signer in signers)
+            {
+                await InsertSignerAsync(connection, transaction, provider.Name, signer, ct).ConfigureAwait(false);
+            }
+
+            transaction.Commit();
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AdminTokenRecord?> GetAdminTokenAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, "SELECT sha256, created_at FROM admin_token WHERE id = 1;");
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false)
+                ? new AdminTokenRecord(SqliteValues.ReadBlob(reader, 0), SqliteValues.ReadInstant(reader, 1))
+                : null;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The hash is not 32 bytes.</exception>
+    public ValueTask SetAdminTokenAsync(AdminTokenRecord token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.Sha256.IsDefault || token.Sha256.Length != 32)
+        {
+            throw new ArgumentException("the token hash must be 32 bytes (SHA-256)", nameof(token));
+        }
+
+        return RunAsync(async (connection, ct) =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var command = Command(connection, transaction, """
+                INSERT INTO admin_token (id, sha256, created_at) VALUES (1, $sha256, $created_at)
+                ON CONFLICT (id) DO UPDATE SET sha256 = excluded.sha256, created_at = excluded.created_at;
+                """);
+            command.Parameters.AddWithValue("$sha256", SqliteValues.Blob(token.Sha256));
+            command.Parameters.AddWithValue("$created_at", SqliteValues.Instant(token.CreatedAt));
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            transaction.Commit();
+            return true;
+        }, cancellationToken).AsValueTaskVoid();
+    }
+
+    private const string SelectProviders =
+        "SELECT name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at FROM providers";
+
+    private static ProviderRecord ReadProvider(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        SqliteValues.ReadEnum<TrustMode>(reader, 1),
+        SqliteValues.ReadEnum<SigningAlgorithm>(reader, 2),
+        SqliteValues.ReadBoolean(reader, 3),
+        SqliteValues.ReadBoolean(reader, 4),
+        SqliteValues.ReadInstant(reader, 5));
+
+    private static void ValidateSigner(PolicySignerCertificate certificate, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(certificate, paramName);
+        ArgumentException.ThrowIfNullOrEmpty(certificate.Thumbprint, paramName);
+    }
+
+    /// <summary>Inserts a signer unless its thumbprint is there; false when it was.</summary>
+    private static async Task<bool> InsertSignerAsync(SqliteConnection connection, SqliteTransaction transaction, string provider, PolicySignerCertificate signer, CancellationToken ct)
+    {
+        using var command = Command(connection, transaction, """
+            INSERT INTO policy_signers (provider, thumbprint, certificate, added_at)
+            VALUES ($provider, $thumbprint, $certificate, $added_at)
+            ON CONFLICT (provider, thumbprint) DO NOTHING;
+            """);
+        command.Parameters.AddWithValue("$provider", provider);
+        command.Parameters.AddWithValue("$thumbprint", signer.Thumbprint);
+        command.Parameters.AddWithValue("$certificate", SqliteValues.Blob(signer.Certificate));
+        command.Parameters.AddWithValue("$added_at", SqliteValues.Instant(signer.AddedAt));
+        return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static async Task NonQueryAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
+    {
+        using var command = Command(connection, transaction, sql);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
+    {
+        using var command = Command(connection, transaction, sql);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task<long> UserVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken ct) =>
+        Convert.ToInt64(await ScalarAsync(connection, transaction, "PRAGMA user_version;", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
+    private int CheckVersion(long version) =>
+        version >= 0 && version <= SqliteSchema.CurrentVersion
+            ? (int)version
+            : throw new StoreUnavailableException(
+                DatabasePath, $"schema version {version} is not one this build knows (it knows 0 to {SqliteSchema.CurrentVersion}); the file was made by a newer Vouch or is not Vouch's", null);
+
+    /// <summary>Runs <paramref name="write"/> in a <c>BEGIN IMMEDIATE</c> transaction and commits it; a missing provider becomes <see cref="InvalidOperationException"/>.</summary>
+    private ValueTask<T> WriteAsync<T>(string provider, Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> write, CancellationToken cancellationToken) =>
+        RunAsync(async (connection, ct) =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: false);
+            T result;
+            try
+            {
+                result = await write(connection, transaction, ct).ConfigureAwait(false);
+            }
+            catch (SqliteException e) when (e.SqliteExtendedErrorCode == SqliteConstraintForeignKey)
+            {
+                throw new InvalidOperationException($"no provider named '{provider}' is stored", e);
+            }
+
+            transaction.Commit();
+            return result;
+        }, cancellationToken);
+
+    /// <summary>Opens a connection, sets it up, runs <paramref name="operation"/>, and turns the driver's "file unusable" errors into <see cref="StoreUnavailableException"/>.</summary>
+    private async ValueTask<T> RunAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var connection = new SqliteConnection(_connectionString);
+            await using (connection.ConfigureAwait(false))
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await NonQueryAsync(connection, null, ConnectionPragmas, cancellationToken).ConfigureAwait(false);
+                return await operation(connection, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (SqliteException e) when (IsUnavailable(e))
+        {
+            throw new StoreUnavailableException(DatabasePath, Describe(e), e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StoreUnavailableException(DatabasePath, e.Message, e);
+        }
+    }
+
+    private static bool IsUnavailable(SqliteException e) =>
+        e.SqliteErrorCode is SqlitePerm or SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoErr
+            or SqliteCorrupt or SqliteFull or SqliteCantOpen or SqliteProtocol or SqliteNotADb;
+
+    private static string Describe(SqliteException e) => e.SqliteErrorCode switch
+    {
+        SqliteNotADb => "the file is not a SQLite database",
+        SqliteCorrupt => "the database file is corrupt",
+        SqliteCantOpen => "the database file cannot be opened",
+        SqliteBusy or SqliteLocked => $"the database stayed locked for longer than {BusyTimeout.TotalSeconds:0} s",
+        SqliteReadOnly or SqlitePerm => "the database file cannot be written",
+        SqliteFull => "the disk is full",
+        _ => "the database file cannot be read or written",
+    } + $" (SQLite error {e.SqliteExtendedErrorCode})";
+}
+
+/// <summary>Small adapters for the store's lambdas.</summary>
+internal static class SqliteStoreTaskExtensions
+{
+    /// <summary>Awaits a result-bearing operation and drops its result.</summary>
+    public static async ValueTask AsValueTaskVoid<T>(this ValueTask<T> task) => await task.ConfigureAwait(false);
+}

@@ -1,0 +1,59 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using Vouch.Policy;
+
+namespace Vouch.Server.Tests.Support;
+
+/// <summary>Policy signers and management JWS as MAA's clients build them (maa-protocol §2.8–2.10).</summary>
+public sealed class TestSigner : IDisposable
+{
+    private TestSigner(RSA key, X509Certificate2 certificate)
+    {
+        Key = key;
+        Certificate = certificate;
+    }
+
+    public RSA Key { get; }
+
+    public X509Certificate2 Certificate { get; }
+
+    public string Pem => Certificate.ExportCertificatePem();
+
+    public static TestSigner Create(string name)
+    {
+        var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        // Valid across every clock the tests inject (2026 vectors) and the real one.
+        return new TestSigner(key, request.CreateSelfSigned(new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+    }
+
+    /// <summary>A JWS signed by this signer, its own certificate in <c>x5c</c>.</summary>
+    public string Sign(string payloadJson) => SignAs(payloadJson, Certificate);
+
+    /// <summary>A JWS signed by this key but naming <paramref name="claimed"/> in <c>x5c</c>.</summary>
+    public string SignAs(string payloadJson, X509Certificate2 claimed)
+    {
+        var header = new JsonObject { ["alg"] = "RS256", ["x5c"] = new JsonArray(Convert.ToBase64String(claimed.RawData)) };
+        var input = Encode(header.ToJsonString()) + "." + (payloadJson.Length == 0 ? string.Empty : Encode(payloadJson));
+        var signature = Key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return input + "." + Base64Url.EncodeToString(signature);
+    }
+
+    public string SignPolicy(string text) => Sign(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(PolicyJws.EncodePayload(text))));
+
+    public string SignReset() => Sign(string.Empty);
+
+    public string SignCertificateChange(TestSigner subject) =>
+        Sign(new JsonObject { ["policyCertificate"] = new JsonObject { ["kty"] = "RSA", ["x5c"] = new JsonArray(Convert.ToBase64String(subject.Certificate.RawData)) } }.ToJsonString());
+
+    public void Dispose()
+    {
+        Key.Dispose();
+        Certificate.Dispose();
+    }
+
+    private static string Encode(string text) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
+}
