@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -94,6 +95,10 @@ public static class VouchHosting
         services.AddSingleton<KeyMaintenanceService>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyMaintenanceService>());
         services.AddManagementAuthentication(options);
+
+        // Nothing Vouch keeps is protected by ASP.NET Data Protection (no cookies, no antiforgery); an ephemeral
+        // provider keeps it from writing an unencrypted key ring into the user profile.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ReadinessState>("ready", tags: ["ready"]);
         return builder;
