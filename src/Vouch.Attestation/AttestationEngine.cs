@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
@@ -26,6 +27,10 @@ public sealed class AttestationEngine : IDisposable
     /// <summary>The lifetime of management result tokens: 1 h, as MAA.</summary>
     public static readonly TimeSpan AdministrationTokenLifetime = TimeSpan.FromHours(1);
 
+    /// <summary>How long a provider's key list read from the store is reused (keys added on this node are seen at once).</summary>
+    public static readonly TimeSpan KeyCacheDuration = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<string, (DateTimeOffset FetchedAt, ImmutableArray<SigningKey> Keys)> _keyCache = new(StringComparer.Ordinal);
     private readonly IPolicyStore _policies;
     private readonly ISigningKeyStore _keys;
     private readonly ICollateralSource _collateral;
@@ -85,7 +90,7 @@ public sealed class AttestationEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(provider);
         var now = _time.GetUtcNow();
-        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var keys = await GetKeysAsync(provider.Name, fresh: true, cancellationToken).ConfigureAwait(false);
         if (!KeyRing.Resolve(now, keys, provider.KeyRing).ShouldCreateKey)
         {
             return null;
@@ -94,6 +99,7 @@ public sealed class AttestationEngine : IDisposable
         var (activates, retires) = KeyRing.ScheduleNewKey(now, keys, provider.KeyRing);
         var key = SigningKey.Create(provider.Issuer, provider.SigningAlgorithm, now, activates, retires, _protector);
         await _keys.AddSigningKeyAsync(provider.Name, key, cancellationToken).ConfigureAwait(false);
+        _keyCache.TryRemove(provider.Name, out _);
         return key;
     }
 
@@ -101,7 +107,7 @@ public sealed class AttestationEngine : IDisposable
     public async Task<JsonObject> GetSigningCertificatesAsync(AttestationProvider provider, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var keys = await GetKeysAsync(provider.Name, fresh: false, cancellationToken).ConfigureAwait(false);
         return JsonWebKeySetDocument.Create(KeyRing.Resolve(_time.GetUtcNow(), keys, provider.KeyRing).PublishedKeys);
     }
 
@@ -198,7 +204,7 @@ public sealed class AttestationEngine : IDisposable
         }
 
         // 5. The token.
-        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var keys = await GetKeysAsync(provider.Name, fresh: false, cancellationToken).ConfigureAwait(false);
         var signingKey = KeyRing.Resolve(now, keys, provider.KeyRing).SigningKey;
         if (signingKey is null)
         {
@@ -223,7 +229,7 @@ public sealed class AttestationEngine : IDisposable
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(claims);
         var now = _time.GetUtcNow();
-        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var keys = await GetKeysAsync(provider.Name, fresh: false, cancellationToken).ConfigureAwait(false);
         var signingKey = KeyRing.Resolve(now, keys, provider.KeyRing).SigningKey;
         if (signingKey is null)
         {
@@ -255,11 +261,32 @@ public sealed class AttestationEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(provider);
         var now = _time.GetUtcNow();
-        var keys = await _keys.GetSigningKeysAsync(provider.Name, cancellationToken).ConfigureAwait(false);
+        var keys = await GetKeysAsync(provider.Name, fresh: true, cancellationToken).ConfigureAwait(false);
         var (activates, retires) = KeyRing.ScheduleNewKey(now, keys, provider.KeyRing);
         var key = SigningKey.Create(provider.Issuer, provider.SigningAlgorithm, now, activates, retires, _protector);
         await _keys.AddSigningKeyAsync(provider.Name, key, cancellationToken).ConfigureAwait(false);
+        _keyCache.TryRemove(provider.Name, out _);
         return key;
+    }
+
+    // Keys are only ever added, and which one signs is decided from the current instant on every call, so a
+    // briefly cached list is safe: a key added on this node is seen at once (the cache entry is dropped); one
+    // added by another replica within KeyCacheDuration, and new keys sign only after the propagation time.
+    private async ValueTask<ImmutableArray<SigningKey>> GetKeysAsync(string provider, bool fresh, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        if (!fresh && _keyCache.TryGetValue(provider, out var cached) && cached.FetchedAt <= now && now - cached.FetchedAt < KeyCacheDuration)
+        {
+            return cached.Keys;
+        }
+
+        var keys = await _keys.GetSigningKeysAsync(provider, cancellationToken).ConfigureAwait(false);
+        if (!keys.IsDefaultOrEmpty)
+        {
+            _keyCache[provider] = (now, keys);
+        }
+
+        return keys;
     }
 
     private AttestationResult Sign(AttestationProvider provider, SigningKey signingKey, JsonObject payload)

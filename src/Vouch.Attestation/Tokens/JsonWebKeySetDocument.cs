@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
@@ -21,10 +22,24 @@ public static class JsonWebKeySetDocument
         return new JsonObject { ["keys"] = new JsonArray([.. keys.Select(ToJwk)]) };
     }
 
+    // Keys never change, so each JWK is built once (certificate parsing dominates /certs otherwise).
+    private static readonly ConcurrentDictionary<(string KeyId, string Certificate), JsonObject> Built = new();
+
     /// <summary>The public JWK of one key.</summary>
     public static JsonObject ToJwk(SigningKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        var x5c = Convert.ToBase64String(key.Certificate.AsSpan());
+        if (Built.Count > 4096)
+        {
+            Built.Clear();
+        }
+
+        return (JsonObject)Built.GetOrAdd((key.KeyId, x5c), _ => Build(key, x5c)).DeepClone();
+    }
+
+    private static JsonObject Build(SigningKey key, string x5c)
+    {
         using var certificate = key.LoadCertificate();
         var jwk = new JsonObject();
         if (key.Algorithm == SigningAlgorithm.ES256)
@@ -48,7 +63,7 @@ public static class JsonWebKeySetDocument
         jwk["kid"] = key.KeyId;
         jwk["use"] = "sig";
         jwk["alg"] = key.AlgorithmName;
-        jwk["x5c"] = new JsonArray(Convert.ToBase64String(key.Certificate.AsSpan()));
+        jwk["x5c"] = new JsonArray(x5c);
         return jwk;
     }
 }
