@@ -253,6 +253,17 @@ public sealed class AttestationEngine : IDisposable
     }
 
     /// <summary>
+    /// Whether the provider's current signing key exists and its private key decrypts with this engine's key
+    /// protector. Hosts check it at start-up so a wrong key-encryption key fails the start, not every request.
+    /// </summary>
+    public async Task<bool> CanSignAsync(AttestationProvider provider, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        var keys = await GetKeysAsync(provider.Name, fresh: true, cancellationToken).ConfigureAwait(false);
+        return KeyRing.Resolve(_time.GetUtcNow(), keys, provider.KeyRing).SigningKey is { } key && TryGetPrivateKey(key, out _);
+    }
+
+    /// <summary>
     /// Rotates the provider's signing key: a new key is published in <c>/certs</c> at once and signs from one
     /// propagation time from now (at once if nothing can sign now), so clients that cached <c>/certs</c> keep
     /// working; the old key stays published until its retirement plus the retention time.

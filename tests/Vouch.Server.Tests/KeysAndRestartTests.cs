@@ -2,6 +2,9 @@ using System.Buffers.Text;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Vouch.Policy;
 using Vouch.Server.Hosting;
@@ -93,6 +96,74 @@ public sealed class KeysAndRestartTests
         }
         finally
         {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_restart_with_another_key_encryption_key_refuses_to_start_instead_of_failing_every_request()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "vouch-kek-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (await VouchTestServer.StartAsync(dataDirectory: data))
+            {
+            }
+
+            var other = Convert.ToBase64String(Vouch.Attestation.Keys.AesGcmKeyProtector.GenerateKey());
+            await Assert.ThrowsAsync<InvalidOperationException>(() => VouchTestServer.StartAsync(
+                settings: new Dictionary<string, string?> { ["Vouch:KeyEncryptionKey"] = other },
+                dataDirectory: data));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Production_configuration_trusts_only_Intel_issues_no_admin_token_and_takes_its_KEK_from_configuration()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "vouch-prod-" + Guid.NewGuid().ToString("N"));
+        var port = System.Net.Sockets.TcpListener.Create(0);
+        port.Start();
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)port.LocalEndpoint).Port}";
+        port.Stop();
+        try
+        {
+            var app = VouchHosting.CreateApplication([], builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["urls"] = url,
+                    ["Vouch:DataDirectory"] = data,
+                    ["Vouch:PublicUrl"] = "https://attest.example.test",
+                    ["Vouch:KeyEncryptionKey"] = Convert.ToBase64String(Vouch.Attestation.Keys.AesGcmKeyProtector.GenerateKey()),
+                });
+            });
+            await using (app)
+            {
+                await app.InitializeVouchAsync(TextWriter.Null, TestContext.Current.CancellationToken);
+                await app.StartAsync(TestContext.Current.CancellationToken);
+                using var client = new HttpClient { BaseAddress = new Uri(url + "/") };
+                var metadata = JsonNode.Parse(await client.GetStringAsync(new Uri(".well-known/openid-configuration", UriKind.Relative), TestContext.Current.CancellationToken))!;
+                Assert.Equal("https://attest.example.test", metadata["issuer"]!.GetValue<string>());
+                Assert.False(File.Exists(Path.Combine(data, SecretFiles.AdminTokenFileName)));
+                Assert.False(File.Exists(Path.Combine(data, SecretFiles.KeyEncryptionKeyFileName)));
+                Assert.False(Directory.Exists(Path.Combine(data, "sim")));
+                var provider = await app.Services.GetRequiredService<Vouch.Server.Providers.ProviderCatalog>().FindAsync(null, TestContext.Current.CancellationToken);
+                Assert.Equal([Vouch.Sgx.Verification.TrustAnchor.IntelSgxRootCa], provider!.TrustAnchors);
+                var (status, body) = await VouchTestServer.SendAsync(client, HttpMethod.Get, "policies/SgxEnclave" + V);
+                Assert.Equal(HttpStatusCode.Unauthorized, status);
+                Assert.Equal("ATT8011", VouchTestServer.VouchCode(body));
+                await app.StopAsync(TestContext.Current.CancellationToken);
+            }
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
             Directory.Delete(data, recursive: true);
         }
     }

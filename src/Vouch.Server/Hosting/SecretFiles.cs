@@ -81,7 +81,17 @@ public static class SecretFiles
         var password = TlsPassword(keyEncryptionKey);
         if (File.Exists(pfxPath))
         {
-            var existing = X509CertificateLoader.LoadPkcs12FromFile(pfxPath, password);
+            X509Certificate2 existing;
+            try
+            {
+                existing = X509CertificateLoader.LoadPkcs12FromFile(pfxPath, password);
+            }
+            catch (CryptographicException e)
+            {
+                throw new InvalidOperationException(
+                    $"the TLS certificate {pfxPath} cannot be decrypted: is the key-encryption key the one this data directory was created with?", e);
+            }
+
             if (existing.NotAfter.ToUniversalTime() > now.AddDays(30))
             {
                 return existing;

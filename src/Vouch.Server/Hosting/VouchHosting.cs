@@ -24,6 +24,9 @@ namespace Vouch.Server.Hosting;
 /// <summary>The pieces <c>Program.cs</c> composes: services, middleware, and start-up initialisation.</summary>
 public static class VouchHosting
 {
+    /// <summary>The collateral folder in the data directory, always searched besides <see cref="VouchOptions.CollateralDirectories"/>.</summary>
+    public const string CollateralDirectoryName = "collateral";
+
     /// <summary>The database file in the data directory.</summary>
     public const string DatabaseFileName = "vouch.db";
 
@@ -63,7 +66,8 @@ public static class VouchHosting
 
         // Development trust: the simulated authority's TEST root, never configured by default.
         TrustAnchor? simulated = null;
-        var collateralRoots = new List<string>(options.CollateralDirectories);
+        // DATA/collateral is always a root (it may not exist yet): drop PCS-file folders there without a restart.
+        var collateralRoots = new List<string>(options.CollateralDirectories) { Path.Combine(options.DataDirectory, CollateralDirectoryName) };
         if (options.SimulatedAuthority is { Length: > 0 } authorityDirectory)
         {
             using var authority = SimulatedIntel.OpenOrCreate(authorityDirectory, time.GetUtcNow());
@@ -209,6 +213,15 @@ public static class VouchHosting
         }
 
         await services.GetRequiredService<KeyMaintenanceService>().RunOnceAsync(cancellationToken).ConfigureAwait(false);
+        var engine = services.GetRequiredService<AttestationEngine>();
+        foreach (var provider in await catalog.ListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await engine.CanSignAsync(provider, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException(
+                    $"provider '{provider.Name}' has no signing key this server can decrypt: is Vouch:KeyEncryptionKey the key this data directory was created with?");
+            }
+        }
 
         if (options.CreateMissingSecrets && options.Authentication.AdminToken
             && await store.GetAdminTokenAsync(cancellationToken).ConfigureAwait(false) is null)

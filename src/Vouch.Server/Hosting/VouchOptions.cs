@@ -34,7 +34,7 @@ public sealed class VouchOptions
     /// <summary>Development: a simulated Intel authority folder (created if missing) whose TEST root the default provider trusts.</summary>
     public string? SimulatedAuthority { get; set; }
 
-    /// <summary>Offline collateral: folders in the PCS-file layout, or folders of them, indexed by FMSPC.</summary>
+    /// <summary>Offline collateral: folders in the PCS-file layout, or folders of them, indexed by FMSPC (<c>DATA/collateral</c> is always searched too).</summary>
     public List<string> CollateralDirectories { get; } = [];
 
     /// <summary>The default provider, created at first start.</summary>
