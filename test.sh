@@ -20,6 +20,24 @@ if ! dotnet build Vouch.slnx -c Release --nologo -v quiet; then
   exit 1
 fi
 
+# Microsoft's MAA client (npm @azure/attestation, tests/interop/package.json; no lockfile, see its .npmrc) for
+# tests/Vouch.Cli.Tests/Interop. Without it those tests fail (never skip); VOUCH_INTEROP_NPM tells them why.
+if ! command -v npm >/dev/null 2>&1; then
+  export VOUCH_INTEROP_NPM="npm is not installed (Node.js with npm is required)"
+  echo "test.sh: npm is not installed: the @azure/attestation interop tests will fail" >&2
+else
+  npm_log=$(mktemp)
+  if npm install --no-audit --no-fund --prefix tests/interop >"$npm_log" 2>&1; then
+    export VOUCH_INTEROP_NPM=ok
+  else
+    npm_rc=$?
+    export VOUCH_INTEROP_NPM="'npm install --prefix tests/interop' failed with exit code $npm_rc"
+    echo "test.sh: 'npm install --no-audit --no-fund --prefix tests/interop' failed ($npm_rc); the interop tests will fail:" >&2
+    tail -n 20 "$npm_log" >&2
+  fi
+  rm -f "$npm_log"
+fi
+
 passed=0; failed=0
 log=$(mktemp)
 for proj in tests/*/*.csproj; do
