@@ -116,63 +116,80 @@ public static class ProviderAdminApi
         });
     }
 
+    // {"trustMode","signingAlgorithm","trustSimulatedAuthority","allowExpiredCollateral","policySigners":[PEM]}; every member optional.
     private static bool TryReadDefinition(string name, JsonElement root, DateTimeOffset now, out ProviderRecord record, out ImmutableArray<PolicySignerCertificate> signers, [NotNullWhen(false)] out IResult? error)
     {
         record = null!;
         signers = [];
-        var trustMode = TrustMode.AadLike;
-        var algorithm = SigningAlgorithm.RS256;
-        bool trustSimulated = false, allowExpired = false;
-        if ((RequestBody.TryGetMember(root, "trustMode", out var value, out error) && !TryEnum(value, out trustMode))
-            || (error is null && RequestBody.TryGetMember(root, "signingAlgorithm", out value, out error) && !TryEnum(value, out algorithm))
-            || (error is null && RequestBody.TryGetMember(root, "trustSimulatedAuthority", out value, out error) && !TryBool(value, out trustSimulated))
-            || (error is null && RequestBody.TryGetMember(root, "allowExpiredCollateral", out value, out error) && !TryBool(value, out allowExpired)))
-        {
-            error ??= MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "trustMode is AadLike or Isolated, signingAlgorithm RS256 or ES256, the flags booleans");
-            return false;
-        }
-
-        if (error is not null)
+        if (!TryReadMember(root, "trustMode", TrustMode.AadLike, TryEnum, out var trustMode, out error)
+            || !TryReadMember(root, "signingAlgorithm", SigningAlgorithm.RS256, TryEnum, out var algorithm, out error)
+            || !TryReadMember(root, "trustSimulatedAuthority", false, TryBool, out var trustSimulated, out error)
+            || !TryReadMember(root, "allowExpiredCollateral", false, TryBool, out var allowExpired, out error)
+            || !TryReadMember(root, "policySigners", ImmutableArray<PolicySignerCertificate>.Empty, (JsonElement value, out ImmutableArray<PolicySignerCertificate> parsed) => TryReadSigners(value, now, out parsed), out signers, out error))
         {
             return false;
         }
 
-        var certificates = ImmutableArray.CreateBuilder<PolicySignerCertificate>();
-        if (RequestBody.TryGetMember(root, "policySigners", out value, out error))
-        {
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "policySigners is an array of PEM certificates");
-                return false;
-            }
-
-            foreach (var pem in value.EnumerateArray())
-            {
-                try
-                {
-                    using var certificate = X509Certificate2.CreateFromPem(pem.GetString());
-                    certificates.Add(new PolicySignerCertificate(PolicyAdministrator.Thumbprint(certificate.RawData), [.. certificate.RawData], now));
-                }
-                catch (Exception e) when (e is CryptographicException or InvalidOperationException or ArgumentException)
-                {
-                    error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "a policySigners entry is not a PEM certificate");
-                    return false;
-                }
-            }
-        }
-        else if (error is not null)
-        {
-            return false;
-        }
-
-        if (trustMode == TrustMode.Isolated && certificates.Count == 0)
+        if (trustMode == TrustMode.Isolated && signers.IsEmpty)
         {
             error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "an isolated provider needs at least one policy signer certificate");
             return false;
         }
 
         record = new ProviderRecord(name, trustMode, algorithm, trustSimulated, allowExpired, now);
-        signers = certificates.DistinctBy(c => c.Thumbprint).ToImmutableArray();
+        return true;
+    }
+
+    private delegate bool Reader<T>(JsonElement value, out T parsed);
+
+    private static bool TryReadMember<T>(JsonElement root, string member, T fallback, Reader<T> read, out T value, [NotNullWhen(false)] out IResult? error)
+    {
+        value = fallback;
+        if (!RequestBody.TryGetMember(root, member, out var element, out var duplicate))
+        {
+            error = duplicate;
+            return duplicate is null;
+        }
+
+        if (!read(element, out value))
+        {
+            error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid,
+                $"'{member}' is invalid: trustMode is AadLike or Isolated, signingAlgorithm RS256 or ES256, the flags booleans, policySigners an array of PEM certificates");
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryReadSigners(JsonElement value, DateTimeOffset now, out ImmutableArray<PolicySignerCertificate> signers)
+    {
+        signers = [];
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        var certificates = ImmutableArray.CreateBuilder<PolicySignerCertificate>();
+        foreach (var pem in value.EnumerateArray())
+        {
+            if (pem.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+
+            try
+            {
+                using var certificate = X509Certificate2.CreateFromPem(pem.GetString());
+                certificates.Add(new PolicySignerCertificate(PolicyAdministrator.Thumbprint(certificate.RawData), [.. certificate.RawData], now));
+            }
+            catch (Exception e) when (e is CryptographicException or ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        signers = [.. certificates.DistinctBy(c => c.Thumbprint)];
         return true;
     }
 
