@@ -147,51 +147,28 @@ public static class AttestationApi
     private static bool TryReadBoundData(JsonElement root, string member, out BoundData? data, [NotNullWhen(false)] out IResult? error)
     {
         data = null;
-        error = null;
-        if (!RequestBody.TryGetMember(root, member, out var value, out var duplicate))
+        if (!RequestBody.TryGetOptionalMember(root, member, out var value, out error) || value is not { } body)
         {
-            if (duplicate is null)
-            {
-                return true;
-            }
+            return error is null;
+        }
 
-            error = duplicate;
+        var encoded = default(JsonElement);
+        var type = default(JsonElement);
+        if (body.ValueKind != JsonValueKind.Object
+            || !RequestBody.TryGetMember(body, "data", out encoded, out error) || encoded.ValueKind != JsonValueKind.String
+            || !RequestBody.TryGetMember(body, "dataType", out type, out error) || type.ValueKind != JsonValueKind.String)
+        {
+            error ??= MaaError.Result(ServerErrorCode.RequestMemberInvalid, $"'{member}' must be an object with a base64url 'data' and a 'dataType'");
             return false;
         }
 
-        if (value.ValueKind == JsonValueKind.Null)
+        DataType? kind = type.GetString()!.ToUpperInvariant() switch
         {
-            return true;
-        }
-
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            error = MaaError.Result(ServerErrorCode.RequestMemberInvalid, $"'{member}' must be an object with 'data' and 'dataType'");
-            return false;
-        }
-
-        if (!RequestBody.TryGetMember(value, "data", out var encoded, out duplicate) || encoded.ValueKind != JsonValueKind.String)
-        {
-            error = duplicate ?? MaaError.Result(ServerErrorCode.RequestMemberInvalid, $"'{member}.data' must be a base64url string");
-            return false;
-        }
-
-        if (!RequestBody.TryGetMember(value, "dataType", out var type, out duplicate) || type.ValueKind != JsonValueKind.String)
-        {
-            error = duplicate ?? MaaError.Result(ServerErrorCode.RequestMemberInvalid, $"'{member}.dataType' must be \"Binary\" or \"JSON\"");
-            return false;
-        }
-
-        DataType kind;
-        if (string.Equals(type.GetString(), "Binary", StringComparison.OrdinalIgnoreCase))
-        {
-            kind = DataType.Binary;
-        }
-        else if (string.Equals(type.GetString(), "JSON", StringComparison.OrdinalIgnoreCase))
-        {
-            kind = DataType.Json;
-        }
-        else
+            "BINARY" => DataType.Binary,
+            "JSON" => DataType.Json,
+            _ => null,
+        };
+        if (kind is null)
         {
             error = MaaError.Result(ServerErrorCode.RequestMemberInvalid, $"'{member}.dataType' must be \"Binary\" or \"JSON\"");
             return false;
@@ -203,37 +180,25 @@ public static class AttestationApi
             return false;
         }
 
-        data = new BoundData(bytes, kind);
+        data = new BoundData(bytes, kind.Value);
         return true;
     }
 
     private static bool TryReadString(JsonElement root, string member, out string? text, [NotNullWhen(false)] out IResult? error)
     {
         text = null;
-        error = null;
-        if (!RequestBody.TryGetMember(root, member, out var value, out var duplicate))
+        if (!RequestBody.TryGetOptionalMember(root, member, out var value, out error) || value is not { } element)
         {
-            if (duplicate is null)
-            {
-                return true;
-            }
-
-            error = duplicate;
-            return false;
+            return error is null;
         }
 
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return true;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
+        if (element.ValueKind != JsonValueKind.String)
         {
             error = MaaError.Result(ServerErrorCode.RequestMemberInvalid, $"'{member}' must be a string");
             return false;
         }
 
-        text = value.GetString();
+        text = element.GetString();
         return true;
     }
 }

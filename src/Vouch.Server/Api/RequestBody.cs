@@ -99,6 +99,26 @@ internal static class RequestBody
         return found;
     }
 
+    /// <summary>
+    /// An optional member: <paramref name="value"/> is null when it is absent or JSON <c>null</c>; false (with the
+    /// error) only when the name appears twice.
+    /// </summary>
+    public static bool TryGetOptionalMember(JsonElement obj, string name, out JsonElement? value, [NotNullWhen(false)] out IResult? error)
+    {
+        value = null;
+        if (!TryGetMember(obj, name, out var element, out error))
+        {
+            return error is null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Null)
+        {
+            value = element;
+        }
+
+        return true;
+    }
+
     /// <summary>Decodes base64url or base64, padded or not (the JS client sends unpadded base64url).</summary>
     public static bool TryDecodeBase64(string text, [NotNullWhen(true)] out byte[]? bytes)
     {
