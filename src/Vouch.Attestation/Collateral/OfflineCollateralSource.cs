@@ -280,7 +280,7 @@ public sealed class OfflineCollateralSource : ICollateralSource
             }
 
             var crl = Crl.NormalizeEncoding(collateral.PckCrl.Span) is { } der && Crl.TryParse(der, out var parsed, out _) ? parsed : null;
-            var ca = crl is null ? PckCaKind.Unknown : QuotePlatform.CaFromName(crl.IssuerCommonName);
+            var ca = crl is null ? PckCaKind.Unknown : QuotePlatform.CaFromIssuerName(crl.IssuerCommonName);
             string? ppid = null;
             if (collateral.PckCertificateChain is { } chain && QuotePlatform.TryReadPckLeaf(chain.Span, out _, out _, out var extension))
             {

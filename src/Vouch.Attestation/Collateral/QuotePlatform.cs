@@ -58,8 +58,8 @@ public sealed record QuotePlatform(TeeType Tee, string? Fmspc, PckCaKind Ca, str
         }
     }
 
-    /// <summary>The CA kind an issuer or CRL issuer common name denotes.</summary>
-    internal static PckCaKind CaFromName(string commonName) => commonName switch
+    /// <summary>The PCK CA a certificate issuer's or CRL issuer's common name denotes (exact Intel names; anything else is unknown).</summary>
+    public static PckCaKind CaFromIssuerName(string commonName) => commonName switch
     {
         PlatformCaName => PckCaKind.Platform,
         ProcessorCaName => PckCaKind.Processor,
@@ -90,7 +90,7 @@ public sealed record QuotePlatform(TeeType Tee, string? Fmspc, PckCaKind Ca, str
                 return false;
             }
 
-            ca = CaFromName(leaves[0].IssuerCommonName);
+            ca = CaFromIssuerName(leaves[0].IssuerCommonName);
             caKeyId = KeyId(leaves[0].AuthorityKeyIdentifier);
             return true;
         }
