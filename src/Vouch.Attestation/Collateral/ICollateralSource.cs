@@ -5,9 +5,9 @@ namespace Vouch.Attestation.Collateral;
 
 /// <summary>
 /// Where the engine gets Intel collateral for a quote. Implementations: <see cref="DirectoryCollateralSource"/>
-/// (one folder in the PCS-file layout, for every quote) and <see cref="OfflineCollateralSource"/> (many such
-/// folders, chosen by the quote's FMSPC, rescanned for changes); a PCS/PCCS fetching and caching source belongs
-/// to the host.
+/// (one folder in the PCS-file layout, for every quote), <see cref="OfflineCollateralSource"/> (many such folders,
+/// chosen by the quote's FMSPC, rescanned for changes) and <see cref="CompositeCollateralSource"/> (several, in order);
+/// the PCS/PCCS fetching and caching source belongs to the host.
 /// </summary>
 public interface ICollateralSource
 {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Vouch.Sgx.Certificates;
 using Vouch.Sgx.Collateral;
 using Vouch.Sgx.Quotes;
 using Vouch.Sgx.Verification;
@@ -48,8 +47,6 @@ public sealed class OfflineCollateralSource : ICollateralSource
     /// <summary>The rescan interval used when none is given: two seconds.</summary>
     public static readonly TimeSpan DefaultRescanInterval = TimeSpan.FromSeconds(2);
 
-    private const string PlatformCaName = "Intel SGX PCK Platform CA";
-    private const string ProcessorCaName = "Intel SGX PCK Processor CA";
     private const int LoadAttempts = 3;
 
     private readonly string[] _roots;
@@ -129,17 +126,17 @@ public sealed class OfflineCollateralSource : ICollateralSource
 
     private static Folder? Choose(Index index, Quote quote)
     {
-        if (!QuotePck.TryRead(quote, out var pck))
+        if (!QuotePlatform.TryRead(quote, out var pck))
         {
             return null;
         }
 
-        var tee = quote.Header.TeeType == TeeType.Tdx ? "TDX" : "SGX";
+        var tee = pck.Tee == TeeType.Tdx ? "TDX" : "SGX";
         if (pck.Fmspc is not null)
         {
             return index.ByFmspc.TryGetValue(pck.Fmspc, out var sameFmspc)
                 ? sameFmspc.Where(f => f.Tee == tee)
-                    .OrderBy(f => f.Ca == pck.Ca ? (f.CaKeyId is not null && f.CaKeyId == pck.CaKeyId ? 0 : 1) : f.Ca == PckCa.Unknown || pck.Ca == PckCa.Unknown ? 2 : 3)
+                    .OrderBy(f => f.Ca == pck.Ca ? (f.CaKeyId is not null && f.CaKeyId == pck.CaKeyId ? 0 : 1) : f.Ca == PckCaKind.Unknown || pck.Ca == PckCaKind.Unknown ? 2 : 3)
                     .ThenByDescending(f => f.IssueDate ?? DateTimeOffset.MinValue)
                     .ThenBy(f => f.Path, StringComparer.Ordinal)
                     .FirstOrDefault()
@@ -257,82 +254,6 @@ public sealed class OfflineCollateralSource : ICollateralSource
         }
     }
 
-    private enum PckCa
-    {
-        Unknown,
-        Platform,
-        Processor,
-    }
-
-    private static PckCa CaFromName(string commonName) => commonName switch
-    {
-        PlatformCaName => PckCa.Platform,
-        ProcessorCaName => PckCa.Processor,
-        _ => PckCa.Unknown,
-    };
-
-    /// <summary>The PCK leaf of a PEM chain (the one certificate with the SGX extension) and its extension.</summary>
-    private static bool TryReadPckLeaf(ReadOnlySpan<byte> pem, out PckCa ca, out string? caKeyId, out PckExtension? extension)
-    {
-        ca = PckCa.Unknown;
-        caKeyId = null;
-        extension = null;
-        if (!PemChain.TryRead(pem, out var certificates, out _))
-        {
-            return false;
-        }
-
-        try
-        {
-            var leaves = certificates.Where(c => c.ExtensionOids.Contains(PckExtension.Oid)).ToList();
-            if (leaves.Count != 1 || !PckExtension.TryParse(leaves[0].Certificate, out extension, out _))
-            {
-                return false;
-            }
-
-            ca = CaFromName(leaves[0].IssuerCommonName);
-            caKeyId = KeyId(leaves[0].AuthorityKeyIdentifier);
-            return true;
-        }
-        finally
-        {
-            foreach (var certificate in certificates)
-            {
-                certificate.PublicKey.Dispose();
-                certificate.Certificate.Dispose();
-            }
-        }
-    }
-
-    private static string? KeyId(ReadOnlyMemory<byte>? keyIdentifier) =>
-        keyIdentifier is { } id ? Convert.ToHexStringLower(id.Span) : null;
-
-    /// <summary>What the quote says about its PCK, read but not trusted: an FMSPC and CA (type 5), or only a PPID (type 1).</summary>
-    private readonly record struct QuotePck(string? Fmspc, PckCa Ca, string? CaKeyId, string? Ppid)
-    {
-        public static bool TryRead(Quote quote, out QuotePck pck)
-        {
-            pck = default;
-            var certification = quote.Signature.CertificationData;
-            switch (certification.Type)
-            {
-                case CertificationData.PckCertificateChain:
-                    if (!TryReadPckLeaf(certification.Data.Span, out var ca, out var caKeyId, out var extension))
-                    {
-                        return false;
-                    }
-
-                    pck = new QuotePck(Convert.ToHexStringLower(extension!.Fmspc.Span), ca, caKeyId, Convert.ToHexStringLower(extension.Ppid.Span));
-                    return true;
-                case CertificationData.PlainPpid when certification.Data.Length >= 16:
-                    pck = new QuotePck(null, PckCa.Unknown, null, Convert.ToHexStringLower(certification.Data.Span[..16]));
-                    return true;
-                default:
-                    return false;
-            }
-        }
-    }
-
     /// <summary>One collateral folder as last loaded: its collateral and index keys, or why it is unusable.</summary>
     private sealed record Folder(
         string Path,
@@ -341,7 +262,7 @@ public sealed class OfflineCollateralSource : ICollateralSource
         string? Error,
         string Fmspc,
         string Tee,
-        PckCa Ca,
+        PckCaKind Ca,
         string? CaKeyId,
         DateTimeOffset? IssueDate,
         string? Ppid)
@@ -359,18 +280,18 @@ public sealed class OfflineCollateralSource : ICollateralSource
             }
 
             var crl = Crl.NormalizeEncoding(collateral.PckCrl.Span) is { } der && Crl.TryParse(der, out var parsed, out _) ? parsed : null;
-            var ca = crl is null ? PckCa.Unknown : CaFromName(crl.IssuerCommonName);
+            var ca = crl is null ? PckCaKind.Unknown : QuotePlatform.CaFromIssuerName(crl.IssuerCommonName);
             string? ppid = null;
-            if (collateral.PckCertificateChain is { } chain && TryReadPckLeaf(chain.Span, out _, out _, out var extension))
+            if (collateral.PckCertificateChain is { } chain && QuotePlatform.TryReadPckLeaf(chain.Span, out _, out _, out var extension))
             {
-                ppid = Convert.ToHexStringLower(extension!.Ppid.Span);
+                ppid = Convert.ToHexStringLower(extension.Ppid.Span);
             }
 
-            return new Folder(path, fingerprint, collateral, null, fmspc, tee, ca, KeyId(crl?.AuthorityKeyIdentifier), issueDate, ppid);
+            return new Folder(path, fingerprint, collateral, null, fmspc, tee, ca, QuotePlatform.KeyId(crl?.AuthorityKeyIdentifier), issueDate, ppid);
         }
 
         public static Folder Failed(string path, string fingerprint, string reason) =>
-            new(path, fingerprint, null, reason, string.Empty, string.Empty, PckCa.Unknown, null, null, null);
+            new(path, fingerprint, null, reason, string.Empty, string.Empty, PckCaKind.Unknown, null, null, null);
 
         /// <summary>Reads <c>tcbInfo.fmspc</c>, <c>tcbInfo.id</c> and <c>tcbInfo.issueDate</c> without checking anything else.</summary>
         private static bool TryReadTcbInfo(ReadOnlyMemory<byte> json, out string fmspc, out string tee, out DateTimeOffset? issueDate, out string? error)

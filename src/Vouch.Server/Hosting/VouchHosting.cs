@@ -12,6 +12,7 @@ using Vouch.Attestation.Stores;
 using Vouch.Server.Api;
 using Vouch.Server.Authentication;
 using Vouch.Server.Background;
+using Vouch.Server.Collateral;
 using Vouch.Server.Problems;
 using Vouch.Server.Providers;
 using Vouch.Server.Storage;
@@ -86,7 +87,26 @@ public static class VouchHosting
         services.AddSingleton<IProviderStore>(sp => sp.GetRequiredService<IVouchStore>());
         services.AddSingleton<IAdminTokenStore>(sp => sp.GetRequiredService<IVouchStore>());
         services.AddSingleton<IKeyProtector>(new AesGcmKeyProtector(kek));
-        services.AddSingleton<ICollateralSource>(sp => new OfflineCollateralSource(collateralRoots, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new OfflineCollateralSource(collateralRoots, sp.GetRequiredService<TimeProvider>()));
+        var pcsEndpoints = options.CollateralSources.Select(PcsEndpointFrom).ToList();
+        if (pcsEndpoints.Count == 0)
+        {
+            services.AddSingleton<ICollateralSource>(sp => sp.GetRequiredService<OfflineCollateralSource>());
+        }
+        else
+        {
+            // Offline folders first (an operator's pinned collateral wins), then the PCS sources in order.
+            PcsClient.AddPcsHttpClient(services);
+            services.AddSingleton(sp =>
+            {
+                var clock = sp.GetRequiredService<TimeProvider>();
+                var factory = sp.GetRequiredService<IHttpClientFactory>();
+                return new PcsCollateralSource(pcsEndpoints.Select(e => new PcsClient(factory, e, clock)), clock, options.CollateralCache);
+            });
+            services.AddSingleton<ICollateralSource>(sp => new CompositeCollateralSource(
+                [sp.GetRequiredService<OfflineCollateralSource>(), sp.GetRequiredService<PcsCollateralSource>()]));
+        }
+
         services.AddSingleton(sp => new ProviderCatalog(sp.GetRequiredService<IProviderStore>(), publicUrl, simulated));
         services.AddSingleton(sp => new AttestationEngine(
             sp.GetRequiredService<IPolicyStore>(), sp.GetRequiredService<ISigningKeyStore>(), sp.GetRequiredService<ICollateralSource>(),
@@ -238,6 +258,29 @@ public static class VouchHosting
 
         app.Logger.Serving(identity.PublicUrl, identity.DataDirectory, identity.TlsCertificateFile ?? "(none)");
         services.GetRequiredService<ReadinessState>().MarkReady();
+    }
+
+    private static PcsEndpoint PcsEndpointFrom(CollateralSourceOptions source, int index)
+    {
+        static Uri? Url(string? text, string name, bool required)
+        {
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return required ? throw new InvalidOperationException($"{name} is required") : null;
+            }
+
+            return Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+                ? url
+                : throw new InvalidOperationException($"{name} '{text}' is not an absolute http or https URL");
+        }
+
+        var prefix = $"{VouchOptions.Section}:{nameof(VouchOptions.CollateralSources)}:{index}";
+        if (source.Update is not (null or "early" or "standard"))
+        {
+            throw new InvalidOperationException($"{prefix}:Update must be early or standard");
+        }
+
+        return new PcsEndpoint(Url(source.Url, prefix + ":Url", required: true)!, Url(source.RootCaCrlUrl, prefix + ":RootCaCrlUrl", required: false), source.Update);
     }
 
     // The issuer defaults to the first https URL (else the first URL), with wildcard hosts read as localhost.

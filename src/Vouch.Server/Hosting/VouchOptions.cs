@@ -1,4 +1,5 @@
 using Vouch.Attestation.Keys;
+using Vouch.Server.Collateral;
 using Vouch.Server.Storage;
 
 namespace Vouch.Server.Hosting;
@@ -37,6 +38,15 @@ public sealed class VouchOptions
     /// <summary>Offline collateral: folders in the PCS-file layout, or folders of them, indexed by FMSPC (<c>DATA/collateral</c> is always searched too).</summary>
     public List<string> CollateralDirectories { get; } = [];
 
+    /// <summary>
+    /// Online collateral: PCS-shaped services (Intel PCS v4, an Intel PCCS, Azure THIM, another Vouch) asked in this
+    /// order when the offline folders have nothing for a quote. None by default: sources must be configured.
+    /// </summary>
+    public List<CollateralSourceOptions> CollateralSources { get; } = [];
+
+    /// <summary>When collateral from <see cref="CollateralSources"/> is fetched again.</summary>
+    public PcsCacheOptions CollateralCache { get; set; } = new();
+
     /// <summary>The default provider, created at first start.</summary>
     public DefaultProviderOptions DefaultProvider { get; set; } = new();
 
@@ -48,6 +58,19 @@ public sealed class VouchOptions
 
     /// <summary>Request limits.</summary>
     public RequestLimits Limits { get; set; } = new();
+}
+
+/// <summary>One PCS-shaped collateral service.</summary>
+public sealed class CollateralSourceOptions
+{
+    /// <summary>The base URL (http or https); the PCS v4 routes <c>/sgx|tdx/certification/v4/…</c> are appended.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>Where the Intel SGX Root CA CRL is fetched (DER, PEM or hex). Default: PCCS's <c>{Url}/sgx/certification/v4/rootcacrl</c>; Intel PCS has no such route, so give the root certificate's CRL distribution point.</summary>
+    public string? RootCaCrlUrl { get; set; }
+
+    /// <summary>The <c>update</c> parameter for TCB Info and QE Identity: <c>early</c> or <c>standard</c>. Default: not sent (standard).</summary>
+    public string? Update { get; set; }
 }
 
 /// <summary>The default provider's settings (applied when it is first created).</summary>
