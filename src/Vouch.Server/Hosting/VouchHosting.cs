@@ -46,6 +46,12 @@ public static class VouchHosting
         var time = TimeProvider.System;
         Directory.CreateDirectory(options.DataDirectory);
 
+        // ASP.NET Core's per-request lines cost more than an attestation; keep them unless configured otherwise.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
         // Secrets: the KEK protects signing keys (and the generated TLS key) at rest.
         var kek = SecretFiles.LoadKeyEncryptionKey(options);
         var tls = SecretFiles.LoadTlsCertificate(options, kek, time.GetUtcNow());
