@@ -115,6 +115,19 @@ public sealed class OfflineCollateralSource : ICollateralSource
     /// </summary>
     public IReadOnlyDictionary<string, string> Problems => _index.Problems;
 
+    /// <summary>
+    /// The collateral of every folder the latest scan indexed (rescanning first when due), with the bytes exactly
+    /// as read from the files, in <see cref="Folders"/> order: for hosts that serve the collateral on (a PCCS-shaped API).
+    /// </summary>
+    public IReadOnlyList<QuoteCollateral> HeldCollateral
+    {
+        get
+        {
+            RescanIfDue();
+            return _index.Collateral;
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -347,10 +360,11 @@ public sealed class OfflineCollateralSource : ICollateralSource
         IReadOnlyDictionary<string, Folder[]> ByFmspc,
         IReadOnlyDictionary<string, Folder[]> ByPpid,
         IReadOnlyList<string> Folders,
+        IReadOnlyList<QuoteCollateral> Collateral,
         IReadOnlyDictionary<string, string> Problems)
     {
         public static Index Empty { get; } = new(
-            new Dictionary<string, Folder[]>(), new Dictionary<string, Folder[]>(), [], new Dictionary<string, string>());
+            new Dictionary<string, Folder[]>(), new Dictionary<string, Folder[]>(), [], [], new Dictionary<string, string>());
 
         public static Index Build(IEnumerable<Folder> folders, SortedDictionary<string, string> problems)
         {
@@ -359,6 +373,7 @@ public sealed class OfflineCollateralSource : ICollateralSource
                 usable.GroupBy(f => f.Fmspc, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal),
                 usable.Where(f => f.Ppid is not null).GroupBy(f => f.Ppid!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal),
                 usable.Select(f => f.Path).ToList().AsReadOnly(),
+                usable.Select(f => f.Collateral!).ToList().AsReadOnly(),
                 new SortedDictionary<string, string>(problems, StringComparer.Ordinal).AsReadOnly());
         }
     }

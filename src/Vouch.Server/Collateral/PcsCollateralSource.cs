@@ -113,6 +113,10 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
     public IReadOnlyList<PcsCacheEntryStatus> Entries =>
         [.. _slots.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal).Select(p => p.Value.Snapshot(p.Key))];
 
+    /// <summary>Every cached copy, the artefacts exactly as received (ordinal by key): for serving them on (a PCCS-shaped API).</summary>
+    public IReadOnlyList<QuoteCollateral> CachedCollateral =>
+        [.. _slots.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal).Select(p => p.Value.Entry?.Collateral).OfType<QuoteCollateral>()];
+
     /// <inheritdoc />
     public async ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CancellationToken cancellationToken)
     {

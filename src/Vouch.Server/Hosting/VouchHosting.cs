@@ -113,6 +113,7 @@ public static class VouchHosting
                 [sp.GetRequiredService<OfflineCollateralSource>(), sp.GetRequiredService<PcsCollateralSource>()]));
         }
 
+        services.AddSingleton(sp => new PccsCatalog(sp.GetRequiredService<OfflineCollateralSource>(), sp.GetService<PcsCollateralSource>()));
         services.AddSingleton(sp => new ProviderCatalog(sp.GetRequiredService<IProviderStore>(), publicUrl, simulated));
         services.AddSingleton(sp => new AttestationEngine(
             sp.GetRequiredService<IPolicyStore>(), sp.GetRequiredService<ISigningKeyStore>(), sp.GetRequiredService<ICollateralSource>(),
@@ -149,6 +150,7 @@ public static class VouchHosting
         app.MapAttestationApi();
         app.MapPolicyManagementApi();
         app.MapProviderAdminApi();
+        app.MapPccsApi();
         return app;
     }
 
