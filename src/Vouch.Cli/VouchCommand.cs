@@ -13,6 +13,7 @@ internal static class VouchCommand
     {
         var root = new RootCommand("Vouch: self-hosted attestation for Intel SGX enclaves.");
         root.Subcommands.Add(QuoteCommands.Create());
+        root.Subcommands.Add(CollateralCommands.Create());
         root.Subcommands.Add(PolicyCommands.Create());
         root.Subcommands.Add(SimCommands.Create());
         root.Subcommands.Add(ServerCommands.CreateServe());

@@ -62,6 +62,20 @@ public enum AttestationErrorCode
     LastPolicySigner = 7408,
     /// <summary>The trusted signer certificate that signed the JWS is outside its validity period at the service's clock.</summary>
     ManagementSignerExpired = 7409,
+
+    // 75xx: collateral bundles (docs/collateral.md)
+    /// <summary>The collateral bundle is not JSON of the bundle's shape: a member missing, unknown or repeated, base64 that does not decode, a required file missing.</summary>
+    BundleMalformed = 7501,
+    /// <summary>The file is not a collateral bundle (<c>format</c>) or of a version Vouch does not read.</summary>
+    BundleFormatUnsupported = 7502,
+    /// <summary>The bundle, a file in it, or its number of platforms exceeds Vouch's bounds.</summary>
+    BundleTooLarge = 7503,
+    /// <summary>An artefact in the bundle did not verify: a signature, a chain that does not end in a trust anchor, a CRL not signed by its issuer (the failed checks are attached).</summary>
+    BundleCollateralInvalid = 7504,
+    /// <summary>A platform's keys (FMSPC, CA, TEE, evaluation data number) disagree with what its files say.</summary>
+    BundlePlatformMismatch = 7505,
+    /// <summary>Importing would replace held collateral with a lower TCB evaluation data number (rollback defence).</summary>
+    BundleRollback = 7506,
 }
 
 /// <summary>Formatting and classification of <see cref="AttestationErrorCode"/> values.</summary>

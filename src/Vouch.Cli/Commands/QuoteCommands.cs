@@ -85,7 +85,7 @@ internal static class QuoteCommands
     public static QuoteCollateral LoadCollateral(string directory) =>
         DirectoryCollateralSource.TryLoad(directory, out var collateral, out var error) ? collateral : throw new CliInputException(error);
 
-    private static TrustAnchor LoadAnchor(string path)
+    public static TrustAnchor LoadAnchor(string path)
     {
         var bytes = CliInput.ReadFile(path, "trust anchor");
         try

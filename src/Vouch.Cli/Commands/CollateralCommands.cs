@@ -1,0 +1,301 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Vouch.Attestation.Collateral;
+using Vouch.Attestation.Errors;
+using Vouch.Server.Hosting;
+using Vouch.Sgx;
+using Vouch.Sgx.Verification;
+
+namespace Vouch.Cli.Commands;
+
+/// <summary><c>vouch collateral export|import|status</c>: collateral carried in one file to verifiers without network access.</summary>
+internal static class CollateralCommands
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Create()
+    {
+        var collateral = new Command("collateral", "Carry collateral between data directories in one bundle file, and list what is held.");
+        collateral.Subcommands.Add(CreateExport());
+        collateral.Subcommands.Add(CreateImport());
+        collateral.Subcommands.Add(CreateStatus());
+        return collateral;
+    }
+
+    private static Command CreateExport()
+    {
+        var from = new Option<string[]>("--from") { Description = "A collateral folder (PCS-file layout) or a folder of them. Repeatable. Default: ./.vouch/collateral and ./.vouch/sim/pcs when present." };
+        var fmspc = new Option<string[]>("--fmspc") { Description = "Export only this FMSPC (12 hex digits). Repeatable. Default: every platform found." };
+        var output = new Option<FileInfo>("--out") { Description = "The bundle file to write.", Required = true };
+        var export = new Command("export", "Write the collateral of the matching platforms into one bundle file.") { from, fmspc, output };
+        export.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var roots = parse.GetValue(from) is { Length: > 0 } given
+                ? given
+                : new[] { Path.Combine(ServerCommands.DefaultDataDirectory, VouchHosting.CollateralDirectoryName), Path.Combine(ServerCommands.DefaultDataDirectory, "sim", "pcs") }.Where(Directory.Exists).ToArray();
+            var wanted = (parse.GetValue(fmspc) ?? []).Select(f => f.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
+            if (wanted.Any(f => f.Length != 12 || !f.All(char.IsAsciiHexDigit)))
+            {
+                stderr.WriteLine("vouch collateral export: --fmspc takes 12 hex digits");
+                return VouchCommand.UsageError;
+            }
+
+            var platforms = new SortedDictionary<string, CollateralBundlePlatform>(StringComparer.Ordinal);
+            foreach (var root in roots)
+            {
+                if (!Directory.Exists(root))
+                {
+                    stderr.WriteLine($"vouch collateral export: folder '{root}' does not exist");
+                    return VouchCommand.UsageError;
+                }
+
+                foreach (var folder in CollateralFolders(root))
+                {
+                    if (!CollateralBundlePlatform.TryReadFolder(folder, out var platform, out var error))
+                    {
+                        stderr.WriteLine($"vouch collateral export: {error.Code.Format()} {folder}: {error.Message}");
+                        return 1;
+                    }
+
+                    if (wanted.Count > 0 && !wanted.Contains(platform.Fmspc))
+                    {
+                        continue;
+                    }
+
+                    // Two folders for one platform: the higher evaluation number wins.
+                    if (!platforms.TryGetValue(platform.FolderName, out var held) || held.TcbEvaluationDataNumber < platform.TcbEvaluationDataNumber)
+                    {
+                        platforms[platform.FolderName] = platform;
+                    }
+                }
+            }
+
+            var missing = wanted.Where(f => !platforms.Values.Any(p => p.Fmspc == f)).ToList();
+            if (platforms.Count == 0 || missing.Count > 0)
+            {
+                stderr.WriteLine($"vouch collateral export: no collateral for {(missing.Count > 0 ? "FMSPC " + string.Join(", ", missing) : "any platform")}");
+                return 1;
+            }
+
+            var bundle = new CollateralBundle(TimeProvider.System.GetUtcNow(), [.. platforms.Values]);
+            var path = parse.GetRequiredValue(output).FullName;
+            try
+            {
+                File.WriteAllBytes(path, bundle.ToBytes());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"vouch collateral export: cannot write '{path}': {e.Message}");
+                return VouchCommand.UsageError;
+            }
+
+            foreach (var platform in bundle.Platforms)
+            {
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"exported {platform.FolderName}  evaluation data number {platform.TcbEvaluationDataNumber}"));
+            }
+
+            return 0;
+        });
+        return export;
+    }
+
+    private static Command CreateImport()
+    {
+        var file = new Argument<FileInfo>("bundle") { Description = "The bundle file." };
+        var data = new Option<string>("--data") { Description = "Data directory to import into (default ./.vouch); platforms go to DATA/collateral/<tee>-<fmspc>-<ca>/." };
+        var roots = new Option<FileInfo[]>("--root") { Description = "An extra trust anchor (PEM certificate; only its public key is used). Repeatable. Without it only the Intel SGX Root CA key is trusted." };
+        var allowOlder = new Option<bool>("--allow-older") { Description = "Replace held collateral even with a lower TCB evaluation data number (rollback)." };
+        var import = new Command("import", "Verify every artefact of a bundle against the trust anchors, then store each platform. Nothing is written when anything fails.")
+        {
+            file, data, roots, allowOlder,
+        };
+        import.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            CollateralBundle? bundle;
+            List<TrustAnchor> anchors = [TrustAnchor.IntelSgxRootCa];
+            try
+            {
+                var path = parse.GetRequiredValue(file).FullName;
+                var info = new FileInfo(path);
+                if (!info.Exists)
+                {
+                    throw new CliInputException($"bundle '{path}' does not exist");
+                }
+
+                if (info.Length > CollateralBundle.MaxBytes)
+                {
+                    stderr.WriteLine($"vouch collateral import: {AttestationErrorCode.BundleTooLarge.Format()} the bundle is larger than {CollateralBundle.MaxBytes} bytes");
+                    return 1;
+                }
+
+                if (!CollateralBundle.TryRead(File.ReadAllBytes(path), out bundle, out var error))
+                {
+                    stderr.WriteLine($"vouch collateral import: {error.Code.Format()} {error.Message}");
+                    return 1;
+                }
+
+                anchors.AddRange((parse.GetValue(roots) ?? []).Select(f => QuoteCommands.LoadAnchor(f.FullName)));
+            }
+            catch (CliInputException e)
+            {
+                stderr.WriteLine($"vouch collateral import: {e.Message}");
+                return VouchCommand.UsageError;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"vouch collateral import: {e.Message}");
+                return VouchCommand.UsageError;
+            }
+
+            // Everything is verified, and checked against what is held, before anything is written.
+            var target = Path.Combine(parse.GetValue(data) ?? ServerCommands.DefaultDataDirectory, VouchHosting.CollateralDirectoryName);
+            var refused = false;
+            foreach (var (platform, report) in bundle.Verify(anchors))
+            {
+                if (!report.Verified)
+                {
+                    refused = true;
+                    stderr.WriteLine($"vouch collateral import: {AttestationErrorCode.BundleCollateralInvalid.Format()} {platform.FolderName}: "
+                        + string.Join("; ", report.Failures.Select(f => $"{f.Check} {f.Code?.Format()} {f.Detail}")));
+                    continue;
+                }
+
+                if (!parse.GetValue(allowOlder) && Held(Path.Combine(target, platform.FolderName)) is { } held
+                    && (held.TcbInfo?.TcbEvaluationDataNumber > report.TcbInfo!.TcbEvaluationDataNumber || held.QeIdentity?.TcbEvaluationDataNumber > report.QeIdentity!.TcbEvaluationDataNumber))
+                {
+                    refused = true;
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"vouch collateral import: {AttestationErrorCode.BundleRollback.Format()} {platform.FolderName}: held evaluation data numbers {held.TcbInfo?.TcbEvaluationDataNumber}/{held.QeIdentity?.TcbEvaluationDataNumber}, bundle {report.TcbInfo!.TcbEvaluationDataNumber}/{report.QeIdentity!.TcbEvaluationDataNumber}"));
+                }
+            }
+
+            if (refused)
+            {
+                stderr.WriteLine("vouch collateral import: nothing was written");
+                return 1;
+            }
+
+            try
+            {
+                Directory.CreateDirectory(target);
+                foreach (var platform in bundle.Platforms)
+                {
+                    WriteAtomically(target, platform);
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"imported {platform.FolderName}  evaluation data number {platform.TcbEvaluationDataNumber}"));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"vouch collateral import: cannot write into '{target}': {e.Message}");
+                return VouchCommand.UsageError;
+            }
+
+            return 0;
+        });
+        return import;
+    }
+
+    private static Command CreateStatus()
+    {
+        var data = new Option<string>("--data") { Description = "Data directory (default ./.vouch)." };
+        var json = new Option<bool>("--json") { Description = "Print as JSON." };
+        var status = new Command("status", "List the collateral held in DATA/collateral: platform, evaluation data numbers, validity.") { data, json };
+        status.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var root = Path.Combine(parse.GetValue(data) ?? ServerCommands.DefaultDataDirectory, VouchHosting.CollateralDirectoryName);
+            var rows = new JsonArray();
+            foreach (var folder in Directory.Exists(root) ? CollateralFolders(root) : [])
+            {
+                var row = new JsonObject { ["folder"] = Path.GetFileName(folder) };
+                if (!CollateralBundlePlatform.TryReadFolder(folder, out var platform, out var error))
+                {
+                    row["error"] = error.Code.Format();
+                    rows.Add(row);
+                    continue;
+                }
+
+                // No trust anchors: only the parsed artefacts and their validity are wanted here.
+                var report = CollateralVerifier.Verify(platform.ToCollateral(), []);
+                row["fmspc"] = platform.Fmspc;
+                row["ca"] = platform.Ca;
+                row["tee"] = platform.Tee;
+                row["tcbEvaluationDataNumber"] = report.TcbInfo?.TcbEvaluationDataNumber;
+                row["qeIdentityTcbEvaluationDataNumber"] = report.QeIdentity?.TcbEvaluationDataNumber;
+                row["tcbInfoIssueDate"] = Iso(report.TcbInfo?.IssueDate);
+                row["tcbInfoNextUpdate"] = Iso(report.TcbInfo?.NextUpdate);
+                row["qeIdentityIssueDate"] = Iso(report.QeIdentity?.IssueDate);
+                row["qeIdentityNextUpdate"] = Iso(report.QeIdentity?.NextUpdate);
+                row["pckCrlNextUpdate"] = Iso(report.PckCrl?.NextUpdate);
+                row["rootCaCrlNextUpdate"] = Iso(report.RootCaCrl?.NextUpdate);
+                row["usableFrom"] = Iso(report.Window?.NotBefore);
+                row["usableUntil"] = Iso(report.Window?.NotAfter);
+                rows.Add(row);
+            }
+
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(new JsonObject { ["directory"] = Path.GetFullPath(root), ["platforms"] = rows }.ToJsonString(Indented));
+                return 0;
+            }
+
+            stdout.WriteLine($"collateral in {Path.GetFullPath(root)}: {rows.Count} platform(s)");
+            foreach (var row in rows.Select(r => r!.AsObject()))
+            {
+                stdout.WriteLine(row["error"] is { } e
+                    ? $"{row["folder"]}  unreadable ({e})"
+                    : $"{row["folder"]}  FMSPC {row["fmspc"]}  {row["tee"]}  CA {row["ca"]}  TCB Info #{row["tcbEvaluationDataNumber"]} (issued {row["tcbInfoIssueDate"]}, next {row["tcbInfoNextUpdate"]})  QE Identity #{row["qeIdentityTcbEvaluationDataNumber"]} (next {row["qeIdentityNextUpdate"]})  CRLs next {row["pckCrlNextUpdate"]} / {row["rootCaCrlNextUpdate"]}  usable until {row["usableUntil"]}");
+            }
+
+            return 0;
+        });
+        return status;
+    }
+
+    /// <summary>A collateral folder itself, or its immediate subfolders that are collateral folders (not those starting with <c>.</c>).</summary>
+    private static IEnumerable<string> CollateralFolders(string root) =>
+        File.Exists(Path.Combine(root, "tcb_info.json"))
+            ? [root]
+            : Directory.GetDirectories(root)
+                .Where(d => !Path.GetFileName(d).StartsWith('.') && File.Exists(Path.Combine(d, "tcb_info.json")))
+                .Order(StringComparer.Ordinal);
+
+    private static CollateralReport? Held(string folder) =>
+        Directory.Exists(folder) && CollateralBundlePlatform.TryReadFolder(folder, out var held, out _)
+            ? CollateralVerifier.Verify(held.ToCollateral(), [])
+            : null;
+
+    /// <summary>Writes the platform into a hidden temporary folder (ignored by the collateral scanner), then renames it into place.</summary>
+    private static void WriteAtomically(string target, CollateralBundlePlatform platform)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var temporary = Path.Combine(target, $".import-{platform.FolderName}-{id}");
+        Directory.CreateDirectory(temporary);
+        foreach (var (name, bytes) in platform.Files)
+        {
+            File.WriteAllBytes(Path.Combine(temporary, name), bytes);
+        }
+
+        var final = Path.Combine(target, platform.FolderName);
+        if (Directory.Exists(final))
+        {
+            var old = Path.Combine(target, $".replaced-{platform.FolderName}-{id}");
+            Directory.Move(final, old);
+            Directory.Move(temporary, final);
+            Directory.Delete(old, recursive: true);
+        }
+        else
+        {
+            Directory.Move(temporary, final);
+        }
+    }
+
+    private static string? Iso(DateTimeOffset? instant) =>
+        instant is { } t && t != DateTimeOffset.MaxValue ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : null;
+}

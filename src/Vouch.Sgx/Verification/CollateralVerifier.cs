@@ -1,0 +1,295 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using Vouch.Sgx.Certificates;
+using Vouch.Sgx.Collateral;
+using Vouch.Sgx.Primitives;
+
+namespace Vouch.Sgx.Verification;
+
+/// <summary>
+/// What a collateral-only check established (<see cref="CollateralVerifier.Verify"/>): every check made, and the
+/// parsed artefacts with their validity periods.
+/// </summary>
+/// <threadsafety>Immutable.</threadsafety>
+public sealed record CollateralReport
+{
+    /// <summary>Every check made, in order: root CA CRL, PCK CRL, TCB Info (format, signing chain, signature), QE Identity (likewise).</summary>
+    public required ImmutableArray<CheckOutcome> Checks { get; init; }
+
+    /// <summary>Whether every check passed: each artefact is authentic under a trust anchor. Freshness is not part of it.</summary>
+    public bool Verified => Checks.All(c => c.Result == CheckResult.Passed);
+
+    /// <summary>The checks that failed or could not be made.</summary>
+    public IEnumerable<CheckOutcome> Failures => Checks.Where(c => c.Result != CheckResult.Passed);
+
+    /// <summary>The TCB Info when it parsed (whether or not its signature verified: see <see cref="Verified"/>).</summary>
+    public TcbInfo? TcbInfo { get; init; }
+
+    /// <summary>The QE Identity when it parsed.</summary>
+    public EnclaveIdentity? QeIdentity { get; init; }
+
+    /// <summary>The root CA CRL when it parsed.</summary>
+    public Crl? RootCaCrl { get; init; }
+
+    /// <summary>The PCK CRL when it parsed.</summary>
+    public Crl? PckCrl { get; init; }
+
+    /// <summary>
+    /// The instants inside which the TCB Info, the QE Identity, both CRLs and the certificates that sign them are all
+    /// valid; null when none of them parsed.
+    /// </summary>
+    public ValidityWindow? Window { get; init; }
+}
+
+/// <summary>
+/// Checks collateral on its own, without a quote: that each artefact was issued by Intel (or another trust anchor)
+/// — what an importer of collateral needs before storing it. The checks are those of <see cref="QuoteVerifier"/>
+/// that do not need a quote (dcap-verification §2.2 step 5 for the CRLs, §2.4 and §2.5 for TCB Info and QE
+/// Identity). Freshness is reported (<see cref="CollateralReport.Window"/>), not required: collateral may be
+/// imported before or after the instant it is used at, which the quote verifier checks then.
+/// </summary>
+/// <remarks>
+/// The PCK CRL is checked against its issuer chain (<see cref="QuoteCollateral.PckCrlIssuerChain"/>, required here):
+/// the PCK CA under a trusted root, the CRL issued and signed by it. When a quote is verified the PCK CRL is checked
+/// again, against the issuer of that quote's PCK certificate.
+/// </remarks>
+public static class CollateralVerifier
+{
+    /// <summary>Checks <paramref name="collateral"/> against <paramref name="trustAnchors"/>. Never throws for bad input.</summary>
+    /// <param name="collateral">The collateral, as received.</param>
+    /// <param name="trustAnchors">The roots the chains may end in (for example <see cref="TrustAnchor.IntelSgxRootCa"/>).</param>
+    /// <returns>Every check made and the parsed artefacts.</returns>
+    public static CollateralReport Verify(QuoteCollateral collateral, IReadOnlyList<TrustAnchor> trustAnchors)
+    {
+        ArgumentNullException.ThrowIfNull(collateral);
+        ArgumentNullException.ThrowIfNull(trustAnchors);
+        var checks = ImmutableArray.CreateBuilder<CheckOutcome>(12);
+        var notBefore = DateTimeOffset.MinValue;
+        var notAfter = DateTimeOffset.MaxValue;
+
+        // The TCB signing chains first: their root (a trust anchor) is the root CA CRL's issuer.
+        var tcbChain = CertificateChain.Analyse(collateral.TcbInfoIssuerChain.Span, ChainKind.TcbSigning);
+        var qeChain = CertificateChain.Analyse(collateral.QeIdentityIssuerChain.Span, ChainKind.TcbSigning);
+        var anchorRoot = new[] { tcbChain, qeChain }.Select(c => c.IsUsable ? c.Root : null)
+            .FirstOrDefault(r => r is not null && AnchorOf(r) is not null);
+
+        // §2.2 step 5: the root CA CRL is issued and signed by the (trusted) root.
+        var rootCrl = ParseCrl(CheckId.RootCaCrl, collateral.RootCaCrl, "root CA CRL");
+        if (rootCrl is not null)
+        {
+            if (anchorRoot is null)
+            {
+                checks.Add(new(CheckId.RootCaCrl, CheckResult.NotEvaluated, null, "no signing chain ends in a trust anchor"));
+            }
+            else
+            {
+                CheckCrl(CheckId.RootCaCrl, rootCrl, anchorRoot, "root CA CRL");
+            }
+        }
+
+        // §2.2 step 5: the PCK CRL is issued and signed by a PCK CA that the trusted root issued and has not revoked.
+        var pckCrl = ParseCrl(CheckId.PckCrl, collateral.PckCrl, "PCK CRL");
+        if (pckCrl is not null)
+        {
+            CheckPckCrl(pckCrl);
+        }
+
+        // §2.4 and §2.5: the documents parse, their signing chains end in a trust anchor, the signing certificate
+        // is not revoked by the root CA CRL, and the signature verifies over Intel's compact form.
+        var tcbInfo = VerifyDocument<TcbInfo>(SignedDocument.TcbInfo, collateral.TcbInfo, tcbChain, rootCrl,
+            static d => TcbInfo.TryParse(d, out var info, out var error) ? (info, (CollateralFormatError?)null) : ((TcbInfo?)null, error));
+        var qeIdentity = VerifyDocument<EnclaveIdentity>(SignedDocument.QeIdentity, collateral.QeIdentity, qeChain, rootCrl,
+            static d => EnclaveIdentity.TryParse(d, out var identity, out var error) ? (identity, (CollateralFormatError?)null) : ((EnclaveIdentity?)null, error));
+
+        foreach (var crl in new[] { rootCrl, pckCrl })
+        {
+            if (crl is not null)
+            {
+                Widen(crl.ThisUpdate, crl.NextUpdate ?? DateTimeOffset.MaxValue);
+            }
+        }
+
+        foreach (ISignedCollateral? document in new ISignedCollateral?[] { tcbInfo, qeIdentity })
+        {
+            if (document is not null)
+            {
+                Widen(document.IssueDate, document.NextUpdate);
+            }
+        }
+
+        foreach (var chain in new[] { tcbChain, qeChain })
+        {
+            foreach (var cert in chain.Certificates)
+            {
+                Widen(cert.NotBefore, cert.NotAfter);
+            }
+        }
+
+        return new CollateralReport
+        {
+            Checks = checks.ToImmutable(),
+            TcbInfo = tcbInfo,
+            QeIdentity = qeIdentity,
+            RootCaCrl = rootCrl,
+            PckCrl = pckCrl,
+            Window = notBefore == DateTimeOffset.MinValue ? null : new ValidityWindow(notBefore, notAfter),
+        };
+
+        TrustAnchor? AnchorOf(ParsedCertificate root) => trustAnchors.FirstOrDefault(a => a.Matches(root.SubjectPublicKey.Span));
+
+        void Widen(DateTimeOffset from, DateTimeOffset until)
+        {
+            notBefore = from > notBefore ? from : notBefore;
+            notAfter = until < notAfter ? until : notAfter;
+        }
+
+        Crl? ParseCrl(CheckId check, ReadOnlyMemory<byte> input, string what)
+        {
+            if (input.IsEmpty)
+            {
+                checks.Add(new(check, CheckResult.Failed, ErrorCode.CollateralMissing, $"no {what} was supplied"));
+                return null;
+            }
+
+            var der = Crl.NormalizeEncoding(input.Span);
+            if (der is null || !Crl.TryParse(der, out var crl, out var error))
+            {
+                checks.Add(new(check, CheckResult.Failed, ErrorCode.CrlMalformed, $"the {what} is unreadable"));
+                return null;
+            }
+
+            return crl;
+        }
+
+        void CheckCrl(CheckId check, Crl crl, ParsedCertificate issuer, string what)
+        {
+            if (!crl.IssuerRaw.Span.SequenceEqual(issuer.SubjectRaw.Span))
+            {
+                checks.Add(new(check, CheckResult.Failed, ErrorCode.CrlIssuerMismatch, $"the {what} is issued by \"{crl.IssuerCommonName}\", not by \"{issuer.SubjectCommonName}\""));
+            }
+            else if (!crl.VerifySignature(issuer))
+            {
+                checks.Add(new(check, CheckResult.Failed, ErrorCode.CrlSignatureInvalid, $"the {what} signature does not verify with the key of \"{issuer.SubjectCommonName}\""));
+            }
+            else
+            {
+                checks.Add(new(check, CheckResult.Passed, null,
+                    $"issued and signed by \"{issuer.SubjectCommonName}\", CRL number {crl.CrlNumber?.ToString(CultureInfo.InvariantCulture) ?? "none"}"));
+            }
+        }
+
+        void CheckPckCrl(Crl crl)
+        {
+            if (collateral.PckCrlIssuerChain.IsEmpty)
+            {
+                checks.Add(new(CheckId.PckCrl, CheckResult.Failed, ErrorCode.CollateralMissing, "no PCK CRL issuer chain was supplied"));
+                return;
+            }
+
+            if (!PemChain.TryRead(collateral.PckCrlIssuerChain.Span, out var certs, out _))
+            {
+                checks.Add(new(CheckId.PckCrl, CheckResult.Failed, ErrorCode.CertificateMalformed, "the PCK CRL issuer chain is unreadable"));
+                return;
+            }
+
+            // The chain is the PCK CA and the root: the CA is the CRL's issuer, the root self-issued and a trust anchor.
+            var ca = certs.FirstOrDefault(c => !c.IsSelfIssued && c.SubjectRaw.Span.SequenceEqual(crl.IssuerRaw.Span));
+            var root = ca is null ? null : certs.FirstOrDefault(c => c.IsSelfIssued && c.SubjectRaw.Span.SequenceEqual(ca.IssuerRaw.Span));
+            if (certs.Count != 2 || ca is null || root is null)
+            {
+                checks.Add(new(CheckId.PckCrl, CheckResult.Failed, ErrorCode.ChainIncomplete, "the PCK CRL issuer chain is not the CRL's issuer under a root"));
+            }
+            else if (AnchorOf(root) is null)
+            {
+                checks.Add(new(CheckId.PckCrl, CheckResult.Failed, ErrorCode.ChainUntrustedRoot, $"the PCK CRL issuer chain's root \"{root.SubjectCommonName}\" is not a trust anchor"));
+            }
+            else if (!root.Signed.VerifySignature(root.PublicKey) || !ca.Signed.VerifySignature(root.PublicKey))
+            {
+                checks.Add(new(CheckId.PckCrl, CheckResult.Failed, ErrorCode.ChainSignatureInvalid, "a PCK CRL issuer chain signature does not verify"));
+            }
+            else if (!ca.HasBasicConstraints || !ca.IsCa)
+            {
+                checks.Add(new(CheckId.PckCrl, CheckResult.Failed, ErrorCode.ChainCertificateRoleInvalid, $"\"{ca.SubjectCommonName}\" is not marked as a CA"));
+            }
+            else if (rootCrl is not null && rootCrl.IsRevoked(ca))
+            {
+                checks.Add(new(CheckId.PckCrl, CheckResult.Failed, ErrorCode.IntermediateRevoked, $"\"{ca.SubjectCommonName}\" is on the root CA CRL"));
+            }
+            else
+            {
+                CheckCrl(CheckId.PckCrl, crl, ca, "PCK CRL");
+            }
+        }
+
+        T? VerifyDocument<T>(SignedDocument kind, ReadOnlyMemory<byte> document, CertificateChain chain, Crl? revocations,
+            Func<ReadOnlyMemory<byte>, (T? Value, CollateralFormatError? Error)> parse)
+            where T : class, ISignedCollateral
+        {
+            T? parsed = null;
+            if (document.IsEmpty)
+            {
+                checks.Add(new(kind.Format, CheckResult.Failed, ErrorCode.CollateralMissing, $"no {kind.Name} was supplied"));
+            }
+            else
+            {
+                var (value, error) = parse(document);
+                parsed = value;
+                checks.Add(value is null
+                    ? new(kind.Format, CheckResult.Failed, error!.Code, $"{error.Path}: {error.Message}")
+                    : new(kind.Format, CheckResult.Passed, null, $"{kind.Name} evaluation data number {value.TcbEvaluationDataNumber}"));
+            }
+
+            // §2.4 step 2: the TCB signing certificate under a trusted root, not on the root CA CRL.
+            if (collateral.TcbInfoIssuerChain.IsEmpty && kind == SignedDocument.TcbInfo
+                || collateral.QeIdentityIssuerChain.IsEmpty && kind == SignedDocument.QeIdentity)
+            {
+                checks.Add(new(kind.Chain, CheckResult.Failed, ErrorCode.CollateralMissing, $"no {kind.Name} issuer chain was supplied"));
+            }
+            else if (!chain.IsUsable)
+            {
+                checks.Add(new(kind.Chain, CheckResult.Failed, chain.Error!.Value, chain.Detail));
+            }
+            else if (AnchorOf(chain.Root!) is null)
+            {
+                checks.Add(new(kind.Chain, CheckResult.Failed, ErrorCode.ChainUntrustedRoot,
+                    $"the {kind.Name} signing chain's root \"{chain.Root!.SubjectCommonName}\" (key SHA-256 {Hex.ToLower(SHA256.HashData(chain.Root.SubjectPublicKey.Span))}) is not a trust anchor"));
+            }
+            else if (revocations is null)
+            {
+                checks.Add(new(kind.Chain, CheckResult.NotEvaluated, null, "no usable root CA CRL to check the signing certificate against"));
+            }
+            else if (revocations.IsRevoked(chain.Leaf!))
+            {
+                checks.Add(new(kind.Chain, CheckResult.Failed, ErrorCode.IntermediateRevoked, $"\"{chain.Leaf!.SubjectCommonName}\" is on the root CA CRL"));
+            }
+            else
+            {
+                checks.Add(new(kind.Chain, CheckResult.Passed, null, chain.Detail));
+            }
+
+            // §2.4 step 3: ECDSA P-256 SHA-256 over the signed value in Intel's compact form.
+            if (parsed is null || !chain.IsUsable || chain.Leaf is not { } signer)
+            {
+                checks.Add(new(kind.Signature, CheckResult.NotEvaluated, null, parsed is null ? $"the {kind.Name} did not parse" : "no TCB signing certificate"));
+            }
+            else if (EcdsaVerifier.VerifyP1363(signer.PublicKey, parsed.SignedBody.Span, parsed.Signature.Span, HashAlgorithmName.SHA256))
+            {
+                checks.Add(new(kind.Signature, CheckResult.Passed, null, $"signed by \"{signer.SubjectCommonName}\""));
+            }
+            else
+            {
+                checks.Add(new(kind.Signature, CheckResult.Failed, kind.SignatureInvalid, $"the signature does not verify with the key of \"{signer.SubjectCommonName}\""));
+            }
+
+            return parsed;
+        }
+    }
+
+    private sealed record SignedDocument(string Name, CheckId Format, CheckId Chain, CheckId Signature, ErrorCode SignatureInvalid)
+    {
+        public static readonly SignedDocument TcbInfo = new("TCB Info", CheckId.TcbInfoFormat, CheckId.TcbInfoSigningChain, CheckId.TcbInfoSignature, ErrorCode.TcbInfoSignatureInvalid);
+
+        public static readonly SignedDocument QeIdentity = new("QE Identity", CheckId.QeIdentityFormat, CheckId.QeIdentitySigningChain, CheckId.QeIdentitySignature, ErrorCode.QeIdentitySignatureInvalid);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Vouch.Tests.Shared;
+
+namespace Vouch.Cli.Tests;
+
+/// <summary><c>vouch collateral export|import|status</c>: a bundle carries collateral to a second data directory.</summary>
+public sealed class CollateralCommandTests : IDisposable
+{
+    private const string SignalCase = "signal-cdsi-sgx-v3-2026";
+    private const string SignalFolder = "sgx-00606a000000-platform";
+    private const string SignalTime = "1785432688";
+
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("vouch-collateral-cli");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = VouchCommand.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private string Path(params string[] parts) => System.IO.Path.Combine([_dir.FullName, .. parts]);
+
+    /// <summary>Copies Signal's genuine case (quote and collateral) into a temporary folder.</summary>
+    private string CopySignal()
+    {
+        var folder = Path("signal");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(TestVectors.Path("dcap", SignalCase)))
+        {
+            File.Copy(file, System.IO.Path.Combine(folder, System.IO.Path.GetFileName(file)));
+        }
+
+        return folder;
+    }
+
+    private string ExportSignal()
+    {
+        var bundle = Path("signal.bundle.json");
+        var (exit, _, error) = Run("collateral", "export", "--from", CopySignal(), "--out", bundle);
+        Assert.True(exit == 0, error);
+        return bundle;
+    }
+
+    private static JsonNode VerifyQuote(string quote, string collateral)
+    {
+        var (_, output, _) = Run("quote", "verify", "--quote", quote, "--collateral", collateral, "--at", SignalTime, "--json");
+        return JsonNode.Parse(output)!;
+    }
+
+    private static string[] Codes(string error) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(error, @"ATT\d{4}").Select(m => m.Value).Distinct()];
+
+    [Fact]
+    public void Export_then_import_into_a_fresh_data_directory_gives_the_same_verdict_and_status_lists_it()
+    {
+        var bundle = ExportSignal();
+        var data = Path("data");
+
+        var (exit, _, error) = Run("collateral", "import", bundle, "--data", data);
+        Assert.True(exit == 0, error);
+
+        var held = Path("data", "collateral", SignalFolder);
+        foreach (var name in new[] { "tcb_info.json", "tcb_info_issuer_chain.pem", "qe_identity.json", "qe_identity_issuer_chain.pem", "pck_crl.der", "pck_crl_issuer_chain.pem", "root_ca_crl.der" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path("signal", name)), File.ReadAllBytes(System.IO.Path.Combine(held, name)));
+        }
+
+        var quote = Path("signal", "quote.bin");
+        var original = VerifyQuote(quote, Path("signal"));
+        var imported = VerifyQuote(quote, held);
+        Assert.True(original["verified"]!.GetValue<bool>());
+        Assert.Equal(original["verified"]!.GetValue<bool>(), imported["verified"]!.GetValue<bool>());
+        Assert.Equal(original["tcbStatus"]!.GetValue<string>(), imported["tcbStatus"]!.GetValue<string>());
+        Assert.Equal(original["advisoryIds"]!.ToJsonString(), imported["advisoryIds"]!.ToJsonString());
+
+        var (statusExit, output, _) = Run("collateral", "status", "--data", data, "--json");
+        Assert.Equal(0, statusExit);
+        var platform = Assert.Single(JsonNode.Parse(output)!["platforms"]!.AsArray())!;
+        Assert.Equal(SignalFolder, platform["folder"]!.GetValue<string>());
+        Assert.Equal("00606a000000", platform["fmspc"]!.GetValue<string>());
+        Assert.Equal("platform", platform["ca"]!.GetValue<string>());
+        Assert.Equal("SGX", platform["tee"]!.GetValue<string>());
+        Assert.Equal(21, platform["tcbEvaluationDataNumber"]!.GetValue<int>());
+        Assert.Equal(21, platform["qeIdentityTcbEvaluationDataNumber"]!.GetValue<int>());
+        Assert.Equal("2026-08-29T16:11:16Z", platform["tcbInfoNextUpdate"]!.GetValue<string>());
+        // The PCK CRL's nextUpdate comes first, so it bounds when the collateral stops being usable.
+        Assert.Equal(platform["pckCrlNextUpdate"]!.GetValue<string>(), platform["usableUntil"]!.GetValue<string>());
+
+        // Imported again: same numbers, so it replaces the held copy in place.
+        Assert.Equal(0, Run("collateral", "import", bundle, "--data", data).Exit);
+        Assert.Equal([SignalFolder], Directory.GetFileSystemEntries(Path("data", "collateral")).Select(System.IO.Path.GetFileName));
+    }
+
+    [Fact]
+    public void Export_with_an_fmspc_that_is_not_held_fails()
+    {
+        var (exit, _, _) = Run("collateral", "export", "--from", CopySignal(), "--fmspc", "00906ed50000", "--out", Path("b.json"));
+        Assert.Equal(1, exit);
+        Assert.False(File.Exists(Path("b.json")));
+    }
+
+    [Fact]
+    public void A_bundle_with_one_tcb_info_byte_changed_is_refused_and_nothing_is_written()
+    {
+        var bundle = JsonNode.Parse(File.ReadAllText(ExportSignal()))!;
+        var files = bundle["platforms"]![0]!["files"]!;
+        var tcbInfo = Convert.FromBase64String(files["tcb_info.json"]!.GetValue<string>());
+        var at = Encoding.ASCII.GetString(tcbInfo).IndexOf("\"pceId\":\"", StringComparison.Ordinal) + 9;
+        tcbInfo[at] = tcbInfo[at] == (byte)'0' ? (byte)'1' : (byte)'0';
+        files["tcb_info.json"] = Convert.ToBase64String(tcbInfo);
+        var tampered = Path("tampered.json");
+        File.WriteAllText(tampered, bundle.ToJsonString());
+
+        var (exit, _, error) = Run("collateral", "import", tampered, "--data", Path("data"));
+        Assert.Equal(1, exit);
+        Assert.Contains("ATT7504", Codes(error));
+        Assert.Contains(Vouch.Sgx.ErrorCodes.Format(Vouch.Sgx.ErrorCode.TcbInfoSignatureInvalid), Codes(error));
+        Assert.False(Directory.Exists(Path("data", "collateral")));
+    }
+
+    [Fact]
+    public void Simulated_collateral_is_refused_without_its_root_and_accepted_with_it()
+    {
+        var authority = Path("authority");
+        Assert.Equal(0, Run("sim", "init", "--authority", authority).Exit);
+        var quote = Path("simquote");
+        Assert.Equal(0, Run("sim", "quote", "--authority", authority, "--out", quote).Exit);
+        var bundle = Path("sim.bundle.json");
+        var (exportExit, _, exportError) = Run("collateral", "export", "--from", quote, "--out", bundle);
+        Assert.True(exportExit == 0, exportError);
+
+        var (exit, _, error) = Run("collateral", "import", bundle, "--data", Path("data"));
+        Assert.Equal(1, exit);
+        Assert.Contains("ATT7504", Codes(error));
+        Assert.Contains("ATT3002", Codes(error));
+        Assert.False(Directory.Exists(Path("data", "collateral")));
+
+        (exit, _, error) = Run("collateral", "import", bundle, "--data", Path("data"), "--root", System.IO.Path.Combine(quote, "trusted_root.pem"));
+        Assert.True(exit == 0, error);
+        var held = Assert.Single(Directory.GetDirectories(Path("data", "collateral")));
+        var report = JsonNode.Parse(Run("quote", "verify", "--quote", System.IO.Path.Combine(quote, "quote.bin"), "--collateral", held,
+            "--root", System.IO.Path.Combine(quote, "trusted_root.pem"), "--json").Out)!;
+        Assert.True(report["verified"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void A_lower_evaluation_number_than_held_is_refused_unless_allowed()
+    {
+        var bundle = ExportSignal();
+        var data = Path("data");
+        Assert.Equal(0, Run("collateral", "import", bundle, "--data", data).Exit);
+
+        // Make the held copy claim a later evaluation (its signature no longer matters: only its number is read).
+        var held = Path("data", "collateral", SignalFolder, "tcb_info.json");
+        var newer = File.ReadAllText(held).Replace("\"tcbEvaluationDataNumber\":21", "\"tcbEvaluationDataNumber\":99", StringComparison.Ordinal);
+        File.WriteAllText(held, newer);
+
+        var (exit, _, error) = Run("collateral", "import", bundle, "--data", data);
+        Assert.Equal(1, exit);
+        Assert.Equal(["ATT7506"], Codes(error));
+        Assert.Equal(newer, File.ReadAllText(held));
+
+        Assert.Equal(0, Run("collateral", "import", bundle, "--data", data, "--allow-older").Exit);
+        Assert.Equal(File.ReadAllBytes(Path("signal", "tcb_info.json")), File.ReadAllBytes(held));
+    }
+
+    [Theory]
+    [InlineData("truncated", "ATT7501")]
+    [InlineData("wrong-format", "ATT7502")]
+    [InlineData("wrong-version", "ATT7502")]
+    [InlineData("unknown-file", "ATT7501")]
+    [InlineData("bad-base64", "ATT7501")]
+    [InlineData("wrong-key", "ATT7505")]
+    [InlineData("huge", "ATT7503")]
+    public void Malformed_bundles_are_refused_with_their_code(string kind, string code)
+    {
+        var good = File.ReadAllText(ExportSignal());
+        var path = Path(kind + ".json");
+        switch (kind)
+        {
+            case "truncated":
+                File.WriteAllText(path, good[..(good.Length / 2)]);
+                break;
+            case "huge":
+                using (var stream = File.Create(path))
+                {
+                    stream.SetLength((64 << 20) + 1);
+                }
+
+                break;
+            default:
+                var node = JsonNode.Parse(good)!;
+                var platform = node["platforms"]![0]!;
+                _ = kind switch
+                {
+                    "wrong-format" => node["format"] = "something-else",
+                    "wrong-version" => node["version"] = 2,
+                    "unknown-file" => platform["files"]!["evil.sh"] = "AAAA",
+                    "bad-base64" => platform["files"]!["pck_crl.der"] = "not base64!",
+                    _ => platform["fmspc"] = "00906ed50000",
+                };
+                File.WriteAllText(path, node.ToJsonString());
+                break;
+        }
+
+        var (exit, _, error) = Run("collateral", "import", path, "--data", Path("data"));
+        Assert.Equal(1, exit);
+        Assert.Equal([code], Codes(error));
+        Assert.False(Directory.Exists(Path("data", "collateral")));
+    }
+
+    [Fact]
+    public void Import_of_a_missing_file_is_a_usage_error()
+    {
+        Assert.Equal(2, Run("collateral", "import", Path("absent.json"), "--data", Path("data")).Exit);
+    }
+}
