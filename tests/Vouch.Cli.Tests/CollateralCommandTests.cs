@@ -1,5 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Vouch.Server.Hosting;
 using Vouch.Tests.Shared;
 
 namespace Vouch.Cli.Tests;
@@ -54,6 +59,56 @@ public sealed class CollateralCommandTests : IDisposable
 
     private static string[] Codes(string error) =>
         [.. System.Text.RegularExpressions.Regex.Matches(error, @"ATT\d{4}").Select(m => m.Value).Distinct()];
+
+    [Fact]
+    public async Task A_server_on_the_imported_data_directory_attests_offline_with_no_source_configured()
+    {
+        var bundle = ExportSignal();
+        var data = Path("server-data");
+        Assert.Equal(0, Run("collateral", "import", bundle, "--data", data).Exit);
+
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var url = $"http://127.0.0.1:{port}";
+        var app = VouchHosting.CreateApplication([], builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(long.Parse(SignalTime, System.Globalization.CultureInfo.InvariantCulture))));
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["urls"] = url,
+                ["Vouch:DataDirectory"] = data,
+                ["Vouch:CreateMissingSecrets"] = "true",
+            });
+        });
+        await using (app)
+        {
+            await app.InitializeVouchAsync(TextWriter.Null, TestContext.Current.CancellationToken);
+            await app.StartAsync(TestContext.Current.CancellationToken);
+            using var client = new HttpClient();
+            var body = new JsonObject
+            {
+                ["quote"] = System.Buffers.Text.Base64Url.EncodeToString(File.ReadAllBytes(Path("signal", "quote.bin"))),
+                ["runtimeData"] = new JsonObject { ["data"] = System.Buffers.Text.Base64Url.EncodeToString(File.ReadAllBytes(Path("signal", "report_data_preimage.bin"))), ["dataType"] = "Binary" },
+            };
+            using var response = await client.PostAsync(new Uri(url + "/attest/SgxEnclave?api-version=2020-10-01"), new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(response.IsSuccessStatusCode, text);
+            var token = JsonNode.Parse(text)!["token"]!.GetValue<string>();
+            var claims = JsonNode.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1]))!;
+            var original = VerifyQuote(Path("signal", "quote.bin"), Path("signal"));
+            Assert.Equal(original["tcbStatus"]!.GetValue<string>(), claims["x-vouch-tcb-status"]!.GetValue<string>());
+            Assert.Equal(original["advisoryIds"]!.ToJsonString(), claims["x-vouch-advisory-ids"]!.ToJsonString());
+            await app.StopAsync(TestContext.Current.CancellationToken);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
 
     [Fact]
     public void Export_then_import_into_a_fresh_data_directory_gives_the_same_verdict_and_status_lists_it()
