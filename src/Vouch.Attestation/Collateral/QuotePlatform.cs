@@ -30,7 +30,11 @@ public enum PckCaKind
 /// <param name="Ppid">The PPID, lower-case hex (from the leaf's SGX extension, or the clear PPID of a type 1 quote).</param>
 public sealed record QuotePlatform(TeeType Tee, string? Fmspc, PckCaKind Ca, string? CaKeyId, string? Ppid)
 {
+    private const int MaxCachedChains = 4096;
     private const string PlatformCaName = "Intel SGX PCK Platform CA";
+
+    // Parsing the PEM chain costs far more than hashing it; a platform quotes with the same chain every time.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (PckCaKind Ca, string? CaKeyId, string Fmspc, string Ppid)> Leaves = new(StringComparer.Ordinal);
     private const string ProcessorCaName = "Intel SGX PCK Processor CA";
 
     /// <summary>Reads <paramref name="quote"/>'s certification data; false when it is neither a PCK chain with one PCK leaf nor a clear PPID.</summary>
@@ -43,12 +47,24 @@ public sealed record QuotePlatform(TeeType Tee, string? Fmspc, PckCaKind Ca, str
         switch (certification.Type)
         {
             case CertificationData.PckCertificateChain:
-                if (!TryReadPckLeaf(certification.Data.Span, out var ca, out var caKeyId, out var extension))
+                var chainHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(certification.Data.Span));
+                if (!Leaves.TryGetValue(chainHash, out var leaf))
                 {
-                    return false;
+                    if (!TryReadPckLeaf(certification.Data.Span, out var ca, out var caKeyId, out var extension))
+                    {
+                        return false;
+                    }
+
+                    leaf = (ca, caKeyId, Convert.ToHexStringLower(extension.Fmspc.Span), Convert.ToHexStringLower(extension.Ppid.Span));
+                    if (Leaves.Count >= MaxCachedChains)
+                    {
+                        Leaves.Clear();
+                    }
+
+                    Leaves[chainHash] = leaf;
                 }
 
-                platform = new QuotePlatform(tee, Convert.ToHexStringLower(extension.Fmspc.Span), ca, caKeyId, Convert.ToHexStringLower(extension.Ppid.Span));
+                platform = new QuotePlatform(tee, leaf.Fmspc, leaf.Ca, leaf.CaKeyId, leaf.Ppid);
                 return true;
             case CertificationData.PlainPpid when certification.Data.Length >= 16:
                 platform = new QuotePlatform(tee, null, PckCaKind.Unknown, null, Convert.ToHexStringLower(certification.Data.Span[..16]));
