@@ -57,6 +57,7 @@ public sealed class AttestationApiTests
         Assert.Equal("SWHardeningNeeded", claims["x-vouch-tcb-status"]!.GetValue<string>());
         Assert.Equal(["INTEL-SA-00615"], claims["x-vouch-advisory-ids"]!.AsArray().Select(a => a!.GetValue<string>()));
         Assert.Equal(TrustAnchor.IntelSgxRootCa.KeyId, claims["x-vouch-trust-anchor-key-id"]!.GetValue<string>());
+        Assert.Equal("2026-08-22T22:07:20Z", claims["x-vouch-collateral-expiry"]!.GetValue<string>());
         Assert.Equal(SignalTime.ToUnixTimeSeconds(), claims["iat"]!.GetValue<long>());
         Assert.Equal(SignalTime.ToUnixTimeSeconds() + (8 * 3600), claims["exp"]!.GetValue<long>());
         Assert.Equal(server.BaseUrl, claims["iss"]!.GetValue<string>());

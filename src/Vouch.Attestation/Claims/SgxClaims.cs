@@ -120,6 +120,10 @@ public static class SgxClaims
         }
 
         Both(VouchClaimTypes.CollateralExpired, ClaimValue.Of(report.CollateralExpired));
+        if (report.CollateralWindow is { } window)
+        {
+            Both(VouchClaimTypes.CollateralExpiry, ClaimValue.Of(window.NotAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
+        }
         if (trustAnchor is not null)
         {
             Both(AttestationClaimTypes.TrustAnchor, ClaimValue.Of(trustAnchor.Name));

@@ -27,4 +27,7 @@ public static class VouchClaimTypes
 
     /// <summary>Boolean: some collateral (TCB Info, QE Identity, a CRL) was past its nextUpdate at verification time.</summary>
     public const string CollateralExpired = "x-vouch-collateral-expired";
+
+    /// <summary>String, <c>yyyy-MM-ddTHH:mm:ssZ</c>: the end of the collateral's common validity window (the earliest nextUpdate or certificate expiry) — when the evidence stops being verifiable with this collateral.</summary>
+    public const string CollateralExpiry = "x-vouch-collateral-expiry";
 }
