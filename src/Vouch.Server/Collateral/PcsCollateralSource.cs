@@ -340,7 +340,14 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
             var validFrom = new[] { tcbInfo.IssueDate, identity.IssueDate, pckCrl.ThisUpdate, rootCrl.ThisUpdate }.Max();
             var validUntil = new[] { tcbInfo.NextUpdate, identity.NextUpdate, pckCrl.NextUpdate ?? DateTimeOffset.MaxValue, rootCrl.NextUpdate ?? DateTimeOffset.MaxValue }.Min();
             var byAge = now + options.RefreshInterval;
+            // Collateral already inside its pre-expiry margin (the source has nothing newer yet) is asked for again
+            // after the retry interval, not on every request.
             var byExpiry = validUntil - options.RefreshBeforeExpiry;
+            if (byExpiry < now + options.RetryInterval)
+            {
+                byExpiry = now + options.RetryInterval;
+            }
+
             entry = new Entry(collateral, source, now, tcbInfo, identity, pckCrl.CrlNumber ?? BigInteger.Zero, rootCrl.CrlNumber ?? BigInteger.Zero,
                 validFrom, validUntil, byAge < byExpiry ? byAge : byExpiry);
             error = null;

@@ -130,6 +130,25 @@ public sealed class PcsCollateralSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task Collateral_inside_its_pre_expiry_margin_is_fetched_again_only_after_the_retry_interval()
+    {
+        var dcap = Build(Start, 21, TcbLevelStatus.UpToDate);
+        await using var pcs = await PcsTestHost.StartAsync(PcsTestHost.Simulated(dcap));
+        var time = new FakeTimeProvider(Start);
+        var options = new PcsCacheOptions { RefreshBeforeExpiry = TimeSpan.FromDays(3650) };
+        using var source = CreateSource(time, options, pcs.Url);
+        var quote = Parse(dcap.Quote);
+
+        Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
+        Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
+        Assert.Equal(1, pcs.Requests(SimulatedPcs.TcbPath));
+
+        time.Advance(options.RetryInterval);
+        Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
+        Assert.Equal(2, pcs.Requests(SimulatedPcs.TcbPath));
+    }
+
+    [Fact]
     public async Task A_throttled_only_source_keeps_the_cached_copy_served()
     {
         var dcap = Build(Start, 21, TcbLevelStatus.UpToDate);
