@@ -12,6 +12,7 @@ using Vouch.Attestation.Policies;
 using Vouch.Attestation.Stores;
 using Vouch.Attestation.Tokens;
 using Vouch.Policy;
+using Vouch.Policy.Claims;
 using Vouch.Sgx.Verification;
 
 namespace Vouch.Attestation;
@@ -167,7 +168,7 @@ public sealed class AttestationEngine : IDisposable
 
         // 3. Verification at the provider's clock, against its trust anchors.
         var now = _time.GetUtcNow();
-        var collateral = await _collateral.GetCollateralAsync(evidence.Quote, now, cancellationToken).ConfigureAwait(false);
+        var collateral = await _collateral.GetCollateralAsync(evidence.Quote, now, provider.Collateral.Version, cancellationToken).ConfigureAwait(false);
         if (collateral is null)
         {
             return new AttestationResult { Error = new AttestationError(AttestationErrorCode.CollateralUnavailable, "no collateral is available for this quote") };
@@ -211,6 +212,7 @@ public sealed class AttestationEngine : IDisposable
             return new AttestationResult { Report = report, Error = new AttestationError(AttestationErrorCode.NoSigningKey, $"provider '{provider.Name}' has no key able to sign now") };
         }
 
+        payload[VouchClaimTypes.CollateralPolicy] = provider.Collateral.ToJson(provider.AllowExpiredCollateral);
         var complete = AttestationPayload.Complete(payload, provider.Issuer, now, provider.TokenLifetime, NewJti());
         if (draft)
         {

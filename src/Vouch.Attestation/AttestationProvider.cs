@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Sgx.Verification;
 
@@ -34,6 +35,9 @@ public sealed record AttestationProvider
 
     /// <summary>Accept expired collateral as Intel's QvE does (reported in <c>x-vouch-collateral-expired</c>) instead of failing.</summary>
     public bool AllowExpiredCollateral { get; init; }
+
+    /// <summary>The declared freshness rules: which evaluation to fetch, minimum evaluation number, maximum age, grace after nextUpdate.</summary>
+    public CollateralPolicy Collateral { get; init; } = CollateralPolicy.Default;
 
     /// <summary>The signing-key lifecycle.</summary>
     public KeyRingOptions KeyRing { get; init; } = KeyRingOptions.Default;

@@ -27,11 +27,15 @@ public sealed class CompositeCollateralSource : ICollateralSource
     public IReadOnlyList<ICollateralSource> Sources => _sources;
 
     /// <inheritdoc />
-    public async ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CancellationToken cancellationToken)
+    public ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CancellationToken cancellationToken) =>
+        GetCollateralAsync(quote, at, CollateralVersion.Standard, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CollateralVersion version, CancellationToken cancellationToken)
     {
         foreach (var source in _sources)
         {
-            if (await source.GetCollateralAsync(quote, at, cancellationToken).ConfigureAwait(false) is { } collateral)
+            if (await source.GetCollateralAsync(quote, at, version, cancellationToken).ConfigureAwait(false) is { } collateral)
             {
                 return collateral;
             }

@@ -17,4 +17,12 @@ public interface ICollateralSource
     /// certificate (FMSPC, CA) to choose what to fetch, but must not trust it.
     /// </summary>
     ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The collateral of <paramref name="version"/> (update type or pinned evaluation number, from the provider's
+    /// <see cref="CollateralPolicy"/>) for <paramref name="quote"/> at <paramref name="at"/>, or null. Sources that
+    /// hold one copy per platform (offline folders: the operator chose it) answer with that copy whatever the version.
+    /// </summary>
+    ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CollateralVersion version, CancellationToken cancellationToken) =>
+        GetCollateralAsync(quote, at, cancellationToken);
 }

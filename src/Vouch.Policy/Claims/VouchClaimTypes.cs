@@ -30,4 +30,7 @@ public static class VouchClaimTypes
 
     /// <summary>String, <c>yyyy-MM-ddTHH:mm:ssZ</c>: the end of the collateral's common validity window (the earliest nextUpdate or certificate expiry) — when the evidence stops being verifiable with this collateral.</summary>
     public const string CollateralExpiry = "x-vouch-collateral-expiry";
+
+    /// <summary>Object, token only: the provider's effective collateral freshness rules (update type or pinned evaluation number, minimum evaluation number, maximum age and grace in seconds, whether expired collateral is allowed).</summary>
+    public const string CollateralPolicy = "x-vouch-collateral-policy";
 }

@@ -48,25 +48,25 @@ public static class PccsApi
     private static IResult Tcb(HttpContext http, PccsCatalog catalog, TcbInfoId tee)
     {
         var query = http.Request.Query;
-        if (!TryReadEvaluation(http, out var number)
+        if (!TryReadVersion(http, out var version)
             || query["fmspc"] is not [{ Length: 12 } fmspc] || !fmspc.All(char.IsAsciiHexDigit))
         {
             return Status(http, StatusCodes.Status400BadRequest);
         }
 
-        return catalog.TcbInfo(Convert.FromHexString(fmspc), tee, number) is { } held
+        return catalog.TcbInfo(Convert.FromHexString(fmspc), tee, version) is { } held
             ? Ok(http, "application/json", held.Body, ("TCB-Info-Issuer-Chain", held.IssuerChain))
             : Status(http, StatusCodes.Status404NotFound);
     }
 
     private static IResult QeIdentity(HttpContext http, PccsCatalog catalog, EnclaveIdentityId id)
     {
-        if (!TryReadEvaluation(http, out var number))
+        if (!TryReadVersion(http, out var version))
         {
             return Status(http, StatusCodes.Status400BadRequest);
         }
 
-        return catalog.QeIdentity(id, number) is { } held
+        return catalog.QeIdentity(id, version) is { } held
             ? Ok(http, "application/json", held.Body, ("SGX-Enclave-Identity-Issuer-Chain", held.IssuerChain))
             : Status(http, StatusCodes.Status404NotFound);
     }
@@ -106,11 +106,11 @@ public static class PccsApi
         return catalog.CrlAt(uri) is { } der ? Ok(http, CrlContentType, der) : Status(http, StatusCodes.Status404NotFound);
     }
 
-    // PCS: update=early|standard or tcbEvaluationDataNumber=<n>, not both. Vouch serves what it holds for either update.
-    private static bool TryReadEvaluation(HttpContext http, out int? number)
+    // PCS: update=early|standard (default standard) or tcbEvaluationDataNumber=<n>, not both (400).
+    private static bool TryReadVersion(HttpContext http, out CollateralVersion version)
     {
         var query = http.Request.Query;
-        number = null;
+        version = CollateralVersion.Standard;
         var update = query["update"];
         var evaluation = query["tcbEvaluationDataNumber"];
         if (update.Count > 1 || evaluation.Count > 1 || (update.Count == 1 && evaluation.Count == 1)
@@ -126,7 +126,11 @@ public static class PccsApi
                 return false;
             }
 
-            number = value;
+            version = CollateralVersion.Pinned(value);
+        }
+        else if (update.Count == 1 && update[0] == "early")
+        {
+            version = CollateralVersion.Early;
         }
 
         return true;

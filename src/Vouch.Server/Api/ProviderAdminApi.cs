@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Vouch.Attestation;
+using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Policies;
 using Vouch.Attestation.Stores;
@@ -33,7 +34,9 @@ public static class ProviderAdminApi
         group.MapGet("/", ListAsync).WithName("ListProviders").WithSummary("Every attestation provider");
         group.MapGet("/{name}", GetAsync).WithName("GetProvider").WithSummary("One attestation provider");
         group.MapPut("/{name}", CreateAsync).WithName("CreateProvider")
-            .WithSummary("Create a provider: {trustMode: AadLike|Isolated, signingAlgorithm: RS256|ES256, policySigners: [PEM], trustSimulatedAuthority, allowExpiredCollateral}");
+            .WithSummary("Create a provider: {trustMode: AadLike|Isolated, signingAlgorithm: RS256|ES256, policySigners: [PEM], trustSimulatedAuthority, allowExpiredCollateral, collateral: {…}}");
+        group.MapPut("/{name}/collateral-policy", SetCollateralPolicyAsync).WithName("SetProviderCollateralPolicy")
+            .WithSummary("Replace the collateral freshness rules: {update: standard|early, tcbEvaluationDataNumber, minimumTcbEvaluationDataNumber, maximumAgeSeconds, gracePeriodSeconds}");
         group.MapPost("/{name}:rotate-key", RotateKeyAsync).WithName("RotateProviderKey")
             .WithSummary("Publish a new signing key now; it signs after the propagation time");
         return routes;
@@ -97,6 +100,97 @@ public static class ProviderAdminApi
         return TypedResults.Json(description, statusCode: StatusCodes.Status201Created);
     }
 
+    private static async Task<IResult> SetCollateralPolicyAsync(string name, HttpContext http, ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, IOptions<VouchOptions> options)
+    {
+        if (!ProviderNames.IsValid(name) || await store.GetProviderAsync(name, http.RequestAborted).ConfigureAwait(false) is null)
+        {
+            return MaaError.Result(ServerErrorCode.ProviderNotFound, $"no attestation provider '{name}'");
+        }
+
+        var (body, error) = await RequestBody.ReadAsync(http.Request, options.Value.Limits.MaxRequestBodyBytes, http.RequestAborted).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!RequestBody.TryParseObject(body!, options.Value.Limits.MaxJsonDepth, out var root, out error))
+        {
+            return error;
+        }
+
+        if (!TryReadCollateralPolicy(root, out var policy, out error))
+        {
+            return error;
+        }
+
+        if (!await store.SetCollateralPolicyAsync(name, policy, http.RequestAborted).ConfigureAwait(false))
+        {
+            return MaaError.Result(ServerErrorCode.ProviderNotFound, $"no attestation provider '{name}'");
+        }
+
+        var record = await store.GetProviderAsync(name, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(await DescribeAsync(catalog, engine, record!, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    // {"update":"standard"|"early","tcbEvaluationDataNumber":n,"minimumTcbEvaluationDataNumber":n,"maximumAgeSeconds":n,"gracePeriodSeconds":n}; every member optional.
+    private static bool TryReadCollateralPolicy(JsonElement root, out CollateralPolicy policy, [NotNullWhen(false)] out IResult? error)
+    {
+        policy = CollateralPolicy.Default;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "the collateral policy must be a JSON object");
+            return false;
+        }
+
+        foreach (var member in root.EnumerateObject())
+        {
+            if (member.Name is not ("update" or "tcbEvaluationDataNumber" or "minimumTcbEvaluationDataNumber" or "maximumAgeSeconds" or "gracePeriodSeconds"))
+            {
+                error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, $"'{member.Name}' is not a collateral policy member");
+                return false;
+            }
+        }
+
+        const string Shape = "update is standard or early; tcbEvaluationDataNumber and minimumTcbEvaluationDataNumber are non-negative integers; maximumAgeSeconds and gracePeriodSeconds whole seconds";
+        if (!TryReadMember(root, "update", CollateralUpdate.Standard, TryEnum, out var update, out error, Shape)
+            || !TryReadMember(root, "tcbEvaluationDataNumber", (int?)null, TryNumber, out var pinned, out error, Shape)
+            || !TryReadMember(root, "minimumTcbEvaluationDataNumber", (int?)null, TryNumber, out var minimum, out error, Shape)
+            || !TryReadMember(root, "maximumAgeSeconds", (int?)null, TryNumber, out var maximumAge, out error, Shape)
+            || !TryReadMember(root, "gracePeriodSeconds", (int?)null, TryNumber, out var grace, out error, Shape))
+        {
+            return false;
+        }
+
+        policy = new CollateralPolicy
+        {
+            Update = update,
+            TcbEvaluationDataNumber = pinned,
+            MinimumTcbEvaluationDataNumber = minimum,
+            MaximumAge = maximumAge is { } age ? TimeSpan.FromSeconds(age) : null,
+            GracePeriod = TimeSpan.FromSeconds(grace ?? 0),
+        };
+        if (policy.Problem() is { } problem)
+        {
+            error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "the collateral policy is invalid: " + problem);
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryNumber(JsonElement value, out int? parsed)
+    {
+        parsed = null;
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number) || number < 0)
+        {
+            return false;
+        }
+
+        parsed = number;
+        return true;
+    }
+
     private static async Task<IResult> RotateKeyAsync(string name, HttpContext http, ProviderCatalog catalog, AttestationEngine engine)
     {
         var provider = await catalog.FindAsync(name, http.RequestAborted).ConfigureAwait(false);
@@ -130,19 +224,33 @@ public static class ProviderAdminApi
             return false;
         }
 
+        var collateral = CollateralPolicy.Default;
+        if (RequestBody.TryGetMember(root, "collateral", out var collateralElement, out var duplicate))
+        {
+            if (!TryReadCollateralPolicy(collateralElement, out collateral, out error))
+            {
+                return false;
+            }
+        }
+        else if (duplicate is not null)
+        {
+            error = duplicate;
+            return false;
+        }
+
         if (trustMode == TrustMode.Isolated && signers.IsEmpty)
         {
             error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "an isolated provider needs at least one policy signer certificate");
             return false;
         }
 
-        record = new ProviderRecord(name, trustMode, algorithm, trustSimulated, allowExpired, now);
+        record = new ProviderRecord(name, trustMode, algorithm, trustSimulated, allowExpired, now) { Collateral = collateral };
         return true;
     }
 
     private delegate bool Reader<T>(JsonElement value, out T parsed);
 
-    private static bool TryReadMember<T>(JsonElement root, string member, T fallback, Reader<T> read, out T value, [NotNullWhen(false)] out IResult? error)
+    private static bool TryReadMember<T>(JsonElement root, string member, T fallback, Reader<T> read, out T value, [NotNullWhen(false)] out IResult? error, string? shape = null)
     {
         value = fallback;
         if (!RequestBody.TryGetMember(root, member, out var element, out var duplicate))
@@ -154,7 +262,7 @@ public static class ProviderAdminApi
         if (!read(element, out value))
         {
             error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid,
-                $"'{member}' is invalid: trustMode is AadLike or Isolated, signingAlgorithm RS256 or ES256, the flags booleans, policySigners an array of PEM certificates");
+                $"'{member}' is invalid: " + (shape ?? "trustMode is AadLike or Isolated, signingAlgorithm RS256 or ES256, the flags booleans, policySigners an array of PEM certificates, collateral an object"));
             return false;
         }
 
@@ -207,6 +315,28 @@ public static class ProviderAdminApi
         return value.ValueKind is JsonValueKind.True or JsonValueKind.False;
     }
 
+    private static JsonObject DescribeCollateral(CollateralPolicy policy)
+    {
+        var json = new JsonObject { ["update"] = policy.Update.ToString().ToLowerInvariant() };
+        if (policy.TcbEvaluationDataNumber is { } pinned)
+        {
+            json["tcbEvaluationDataNumber"] = pinned;
+        }
+
+        if (policy.MinimumTcbEvaluationDataNumber is { } minimum)
+        {
+            json["minimumTcbEvaluationDataNumber"] = minimum;
+        }
+
+        if (policy.MaximumAge is { } age)
+        {
+            json["maximumAgeSeconds"] = (long)age.TotalSeconds;
+        }
+
+        json["gracePeriodSeconds"] = (long)policy.GracePeriod.TotalSeconds;
+        return json;
+    }
+
     private static async Task<JsonObject> DescribeAsync(ProviderCatalog catalog, AttestationEngine engine, ProviderRecord record, CancellationToken cancellationToken)
     {
         var provider = catalog.ToProvider(record);
@@ -219,6 +349,7 @@ public static class ProviderAdminApi
             ["signingAlgorithm"] = record.SigningAlgorithm.ToString(),
             ["trustAnchors"] = new JsonArray([.. provider.TrustAnchors.Select(a => (JsonNode)new JsonObject { ["name"] = a.Name, ["keyId"] = a.KeyId })]),
             ["allowExpiredCollateral"] = record.AllowExpiredCollateral,
+            ["collateral"] = DescribeCollateral(record.Collateral),
             ["createdAt"] = record.CreatedAt.ToString("O"),
             ["signingKeys"] = new JsonArray([.. ((JsonArray)certs["keys"]!).Select(k => (JsonNode)JsonValue.Create(k!["kid"]!.GetValue<string>())!)]),
         };

@@ -17,9 +17,13 @@ public sealed record HeldArtefact(ReadOnlyMemory<byte> Body, ReadOnlyMemory<byte
 /// <summary>
 /// The collateral Vouch holds (its offline folders, then the PCS cache when one is configured), looked up the way
 /// PCCS routes ask for it: TCB Info by FMSPC and TEE, QE Identity by TEE, PCK CRL by CA, the root CA CRL, and a
-/// CRL by a distribution point URI. Among several held copies the newest wins: the highest
-/// <c>tcbEvaluationDataNumber</c>, then the latest <c>issueDate</c> (CRLs: the latest <c>thisUpdate</c>, then the
-/// highest <c>cRLNumber</c>). Nothing is verified: copies are served as held, and clients verify them.
+/// CRL by a distribution point URI. TCB Info and QE Identity are chosen by the version asked for: a given
+/// <c>tcbEvaluationDataNumber</c> from any copy of exactly that number; <c>update=standard</c> (the default) from the
+/// offline folders and the cache's standard copies; <c>update=early</c> from those and the cache's early copies (an
+/// early evaluation is never older than the standard one); copies cached for an operator pin answer only for their
+/// number. Among the eligible copies the newest wins: the highest <c>tcbEvaluationDataNumber</c>, then the latest
+/// <c>issueDate</c> (CRLs: the latest <c>thisUpdate</c>, then the highest <c>cRLNumber</c>, from any copy). Nothing is
+/// verified: copies are served as held, and clients verify them.
 /// </summary>
 public sealed class PccsCatalog
 {
@@ -35,14 +39,14 @@ public sealed class PccsCatalog
         _cache = cache;
     }
 
-    /// <summary>The newest TCB Info held for <paramref name="fmspc"/> (6 bytes) and <paramref name="tee"/>, of evaluation number <paramref name="evaluationDataNumber"/> when given.</summary>
-    public HeldArtefact? TcbInfo(ReadOnlySpan<byte> fmspc, TcbInfoId tee, int? evaluationDataNumber)
+    /// <summary>The newest TCB Info held for <paramref name="fmspc"/> (6 bytes) and <paramref name="tee"/> of <paramref name="version"/>.</summary>
+    public HeldArtefact? TcbInfo(ReadOnlySpan<byte> fmspc, TcbInfoId tee, CollateralVersion version)
     {
         Parsed? best = null;
         foreach (var copy in Copies())
         {
             if (copy.TcbInfo is { } info && info.Id == tee && info.Fmspc.Span.SequenceEqual(fmspc)
-                && (evaluationDataNumber is null || info.TcbEvaluationDataNumber == evaluationDataNumber)
+                && Serves(copy, version, info.TcbEvaluationDataNumber)
                 && (best is null || (info.TcbEvaluationDataNumber, info.IssueDate).CompareTo((best.TcbInfo!.TcbEvaluationDataNumber, best.TcbInfo.IssueDate)) > 0))
             {
                 best = copy;
@@ -52,14 +56,14 @@ public sealed class PccsCatalog
         return best is null ? null : new HeldArtefact(best.Collateral.TcbInfo, best.Collateral.TcbInfoIssuerChain);
     }
 
-    /// <summary>The newest Enclave Identity held with <c>id</c> <paramref name="id"/>, of evaluation number <paramref name="evaluationDataNumber"/> when given.</summary>
-    public HeldArtefact? QeIdentity(EnclaveIdentityId id, int? evaluationDataNumber)
+    /// <summary>The newest Enclave Identity held with <c>id</c> <paramref name="id"/> of <paramref name="version"/>.</summary>
+    public HeldArtefact? QeIdentity(EnclaveIdentityId id, CollateralVersion version)
     {
         Parsed? best = null;
         foreach (var copy in Copies())
         {
             if (copy.QeIdentity is { } identity && identity.Id == id
-                && (evaluationDataNumber is null || identity.TcbEvaluationDataNumber == evaluationDataNumber)
+                && Serves(copy, version, identity.TcbEvaluationDataNumber)
                 && (best is null || (identity.TcbEvaluationDataNumber, identity.IssueDate).CompareTo((best.QeIdentity!.TcbEvaluationDataNumber, best.QeIdentity.IssueDate)) > 0))
             {
                 best = copy;
@@ -106,18 +110,25 @@ public sealed class PccsCatalog
             : null;
     }
 
+    /// <summary>Whether <paramref name="copy"/> (whose document has evaluation <paramref name="number"/>) may answer a request for <paramref name="version"/>.</summary>
+    private static bool Serves(Parsed copy, CollateralVersion version, int number) =>
+        version.TcbEvaluationDataNumber is { } asked
+            ? number == asked
+            : copy.CachedAs is not { } cached
+                || (cached.TcbEvaluationDataNumber is null && (cached.Update == CollateralUpdate.Standard || version.Update == CollateralUpdate.Early));
+
     private static Parsed? Newest(IEnumerable<Parsed> copies, Func<Parsed, Crl> crl) =>
         copies.OrderByDescending(c => crl(c).ThisUpdate).ThenByDescending(c => crl(c).CrlNumber).FirstOrDefault();
 
     private List<Parsed> Copies()
     {
-        var held = _offline.HeldCollateral.AsEnumerable();
+        var held = _offline.HeldCollateral.Select(c => _parsed.GetValue(c, Parsed.From));
         if (_cache is not null)
         {
-            held = held.Concat(_cache.CachedCollateral);
+            held = held.Concat(_cache.CachedCollateral.Select(p => _parsed.GetValue(p.Value, Parsed.From) with { CachedAs = p.Key.Version }));
         }
 
-        return [.. held.Select(c => _parsed.GetValue(c, Parsed.From))];
+        return [.. held];
     }
 
     /// <summary>What was read (untrusted) from one held copy to choose among copies.</summary>
@@ -129,6 +140,9 @@ public sealed class PccsCatalog
         Crl? RootCaCrl,
         IReadOnlyList<(string Uri, byte[] Issuer)> DistributionPoints)
     {
+        /// <summary>The version the PCS cache holds this copy for; null for an offline folder's copy.</summary>
+        public CollateralVersion? CachedAs { get; init; }
+
         public static Parsed From(QuoteCollateral collateral)
         {
             var points = new List<(string, byte[])>();

@@ -19,8 +19,11 @@ public enum PcsOutcome
     /// <summary>The artefact was received and is well formed.</summary>
     Ok,
 
-    /// <summary>404 or 410: the PCS has no such artefact (unknown FMSPC, CA or evaluation number).</summary>
+    /// <summary>404: the PCS has no such artefact (unknown FMSPC, CA or evaluation number).</summary>
     NotFound,
+
+    /// <summary>410: the PCS no longer serves the evaluation number asked for (an operator pin too old).</summary>
+    Gone,
 
     /// <summary>429: rate limited; <see cref="PcsResult{T}.RetryAfter"/> says for how long when the PCS did.</summary>
     Throttled,
@@ -52,8 +55,7 @@ public sealed record PcsArtefact(ReadOnlyMemory<byte> Body, ReadOnlyMemory<byte>
 /// <summary>One PCS-shaped collateral service (Intel PCS v4, an Intel PCCS, Azure THIM, the simulator's PCS), as configured.</summary>
 /// <param name="Url">The base URL, e.g. <c>https://pccs.example:8081</c>; routes <c>/sgx|tdx/certification/v4/…</c> are appended.</param>
 /// <param name="RootCaCrlUrl">Where the Intel SGX Root CA CRL is fetched (DER, PEM or hex); null: PCCS's <c>{Url}/sgx/certification/v4/rootcacrl</c>. Intel PCS has no such route: give the root certificate's CRL distribution point.</param>
-/// <param name="Update">The <c>update</c> parameter of <c>/tcb</c> and <c>/qe/identity</c> (<c>early</c> or <c>standard</c>); null: not sent (the PCS default, standard).</param>
-public sealed record PcsEndpoint(Uri Url, Uri? RootCaCrlUrl = null, string? Update = null);
+public sealed record PcsEndpoint(Uri Url, Uri? RootCaCrlUrl = null);
 
 /// <summary>
 /// A client for the PCS v4 collateral routes (dcap-verification §3.1): TCB Info, QE Identity, PCK CRL and the root
@@ -80,7 +82,7 @@ public sealed class PcsClient
     private readonly string _base;
 
     /// <summary>A client for <paramref name="endpoint"/>.</summary>
-    /// <exception cref="ArgumentException">The URL is not absolute http or https, or <see cref="PcsEndpoint.Update"/> is neither early nor standard.</exception>
+    /// <exception cref="ArgumentException">The URL is not absolute http or https.</exception>
     public PcsClient(IHttpClientFactory factory, PcsEndpoint endpoint, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(factory);
@@ -92,11 +94,6 @@ public sealed class PcsClient
             {
                 throw new ArgumentException($"'{url}' is not an absolute http or https URL.", nameof(endpoint));
             }
-        }
-
-        if (endpoint.Update is not (null or "early" or "standard"))
-        {
-            throw new ArgumentException("The update type must be early or standard.", nameof(endpoint));
         }
 
         _factory = factory;
@@ -145,19 +142,20 @@ public sealed class PcsClient
         return builder;
     }
 
-    /// <summary>All the collateral for one platform, fetched concurrently; the first failure (throttled, unavailable, malformed, then not found) when any artefact fails.</summary>
+    /// <summary>All the collateral for one platform, fetched concurrently; the first failure (throttled, unavailable, malformed, gone, then not found) when any artefact fails.</summary>
     /// <param name="fmspc">12 hex digits.</param>
     /// <param name="ca">The platform's PCK CA (not <see cref="PckCaKind.Unknown"/>).</param>
     /// <param name="tee">SGX or TDX.</param>
+    /// <param name="version">Which evaluation of TCB Info and QE Identity: an update type, or a pinned evaluation number.</param>
     /// <param name="cancellationToken">Cancels the requests (then this throws <see cref="OperationCanceledException"/>).</param>
-    public async Task<PcsResult<QuoteCollateral>> GetCollateralAsync(string fmspc, PckCaKind ca, TeeType tee, CancellationToken cancellationToken)
+    public async Task<PcsResult<QuoteCollateral>> GetCollateralAsync(string fmspc, PckCaKind ca, TeeType tee, CollateralVersion version, CancellationToken cancellationToken)
     {
-        var tcb = GetTcbInfoAsync(fmspc, tee, cancellationToken);
-        var qe = GetQeIdentityAsync(tee, cancellationToken);
+        var tcb = GetTcbInfoAsync(fmspc, tee, version, cancellationToken);
+        var qe = GetQeIdentityAsync(tee, version, cancellationToken);
         var pckCrl = GetPckCrlAsync(ca, cancellationToken);
         var rootCrl = GetRootCaCrlAsync(cancellationToken);
         var results = await Task.WhenAll(tcb, qe, pckCrl, rootCrl).ConfigureAwait(false);
-        foreach (var outcome in new[] { PcsOutcome.Throttled, PcsOutcome.Unavailable, PcsOutcome.Malformed, PcsOutcome.NotFound })
+        foreach (var outcome in new[] { PcsOutcome.Throttled, PcsOutcome.Unavailable, PcsOutcome.Malformed, PcsOutcome.Gone, PcsOutcome.NotFound })
         {
             var failed = results.Where(r => r.Outcome == outcome).ToList();
             if (failed.Count > 0)
@@ -176,8 +174,8 @@ public sealed class PcsClient
             PckCrlIssuerChain: results[2].Value!.IssuerChain));
     }
 
-    /// <summary><c>GET /sgx|tdx/certification/v4/tcb?fmspc=…</c>: a TCB Info for that FMSPC and TEE, with its issuer chain.</summary>
-    public async Task<PcsResult<PcsArtefact>> GetTcbInfoAsync(string fmspc, TeeType tee, CancellationToken cancellationToken)
+    /// <summary><c>GET /sgx|tdx/certification/v4/tcb?fmspc=…&amp;update=…|tcbEvaluationDataNumber=…</c>: a TCB Info for that FMSPC, TEE and version, with its issuer chain.</summary>
+    public async Task<PcsResult<PcsArtefact>> GetTcbInfoAsync(string fmspc, TeeType tee, CollateralVersion version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fmspc);
         if (fmspc.Length != 12 || !fmspc.All(char.IsAsciiHexDigit))
@@ -185,7 +183,7 @@ public sealed class PcsClient
             throw new ArgumentException("The FMSPC must be 12 hex digits.", nameof(fmspc));
         }
 
-        var url = $"{_base}/{Prefix(tee)}/certification/v4/tcb?fmspc={fmspc.ToUpperInvariant()}{UpdateParameter("&")}";
+        var url = $"{_base}/{Prefix(tee)}/certification/v4/tcb?fmspc={fmspc.ToUpperInvariant()}&{version.QueryParameter}";
         var result = await GetAsync(url, TcbInfoChainHeaders, cancellationToken).ConfigureAwait(false);
         if (result.Value is not { } artefact)
         {
@@ -203,13 +201,15 @@ public sealed class PcsClient
             return Malformed(url, "the TCB Info is for another FMSPC or TEE");
         }
 
-        return result;
+        return version.TcbEvaluationDataNumber is { } pinned && tcbInfo.TcbEvaluationDataNumber != pinned
+            ? Malformed(url, string.Create(CultureInfo.InvariantCulture, $"asked for evaluation {pinned}, got {tcbInfo.TcbEvaluationDataNumber}"))
+            : result;
     }
 
-    /// <summary><c>GET /sgx|tdx/certification/v4/qe/identity</c>: the QE (or TD_QE) identity, with its issuer chain.</summary>
-    public async Task<PcsResult<PcsArtefact>> GetQeIdentityAsync(TeeType tee, CancellationToken cancellationToken)
+    /// <summary><c>GET /sgx|tdx/certification/v4/qe/identity?update=…|tcbEvaluationDataNumber=…</c>: the QE (or TD_QE) identity of that version, with its issuer chain.</summary>
+    public async Task<PcsResult<PcsArtefact>> GetQeIdentityAsync(TeeType tee, CollateralVersion version, CancellationToken cancellationToken)
     {
-        var url = $"{_base}/{Prefix(tee)}/certification/v4/qe/identity{UpdateParameter("?")}";
+        var url = $"{_base}/{Prefix(tee)}/certification/v4/qe/identity?{version.QueryParameter}";
         var result = await GetAsync(url, IdentityChainHeaders, cancellationToken).ConfigureAwait(false);
         if (result.Value is not { } artefact)
         {
@@ -221,9 +221,14 @@ public sealed class PcsClient
             return Malformed(url, $"the QE Identity does not parse ({error.Code})");
         }
 
-        return identity.Id == (tee == TeeType.Tdx ? EnclaveIdentityId.TdQe : EnclaveIdentityId.Qe)
-            ? result
-            : Malformed(url, $"the identity is {identity.Id}, not the QE of the TEE asked for");
+        if (identity.Id != (tee == TeeType.Tdx ? EnclaveIdentityId.TdQe : EnclaveIdentityId.Qe))
+        {
+            return Malformed(url, $"the identity is {identity.Id}, not the QE of the TEE asked for");
+        }
+
+        return version.TcbEvaluationDataNumber is { } pinned && identity.TcbEvaluationDataNumber != pinned
+            ? Malformed(url, string.Create(CultureInfo.InvariantCulture, $"asked for evaluation {pinned}, got {identity.TcbEvaluationDataNumber}"))
+            : result;
     }
 
     /// <summary><c>GET /sgx/certification/v4/pckcrl?ca=platform|processor&amp;encoding=der</c>: the PCK CA's CRL, with its issuer chain.</summary>
@@ -278,8 +283,6 @@ public sealed class PcsClient
 
     private static string Prefix(TeeType tee) => tee == TeeType.Tdx ? "tdx" : "sgx";
 
-    private string UpdateParameter(string separator) => Endpoint.Update is { } update ? $"{separator}update={update}" : "";
-
     private async Task<PcsResult<PcsArtefact>> GetAsync(string url, string[]? chainHeaders, CancellationToken cancellationToken)
     {
         try
@@ -290,8 +293,10 @@ public sealed class PcsClient
             {
                 case HttpStatusCode.OK:
                     break;
-                case HttpStatusCode.NotFound or HttpStatusCode.Gone:
+                case HttpStatusCode.NotFound:
                     return Failed(PcsOutcome.NotFound, url, response);
+                case HttpStatusCode.Gone:
+                    return Failed(PcsOutcome.Gone, url, response);
                 case HttpStatusCode.TooManyRequests:
                     return Failed(PcsOutcome.Throttled, url, response) with { RetryAfter = RetryAfter(response) };
                 default:

@@ -26,4 +26,16 @@ internal static partial class ServerLog
 
     [LoggerMessage(8, LogLevel.Information, "Vouch is serving; public URL {PublicUrl}, data in {DataDirectory}, TLS certificate {Certificate}")]
     public static partial void Serving(this ILogger logger, string publicUrl, string dataDirectory, string certificate);
+
+    [LoggerMessage(9, LogLevel.Information, "Collateral refresher: this replica ({Holder}) holds the refresh lease")]
+    public static partial void CollateralLeaseTaken(this ILogger logger, string holder);
+
+    [LoggerMessage(10, LogLevel.Information, "Collateral refresh: {Prefetched} platform(s) prefetched, {Refreshed} cached cop(ies) asked for again, {Loaded} taken in from the store")]
+    public static partial void CollateralRefreshed(this ILogger logger, int prefetched, int refreshed, int loaded);
+
+    [LoggerMessage(11, LogLevel.Warning, "Collateral for {Key} is not current: {Problem}")]
+    public static partial void CollateralProblem(this ILogger logger, string key, string problem);
+
+    [LoggerMessage(12, LogLevel.Error, "Collateral refresh failed")]
+    public static partial void CollateralRefreshFailed(this ILogger logger, Exception exception);
 }

@@ -103,12 +103,21 @@ public static class VouchHosting
         {
             // Offline folders first (an operator's pinned collateral wins), then the PCS sources in order.
             PcsClient.AddPcsHttpClient(services);
+            if (options.CollateralCache.Problem() is { } problem)
+            {
+                throw new InvalidOperationException($"{VouchOptions.Section}:{nameof(VouchOptions.CollateralCache)}: {problem}");
+            }
+
             services.AddSingleton(sp =>
             {
                 var clock = sp.GetRequiredService<TimeProvider>();
                 var factory = sp.GetRequiredService<IHttpClientFactory>();
-                return new PcsCollateralSource(pcsEndpoints.Select(e => new PcsClient(factory, e, clock)), clock, options.CollateralCache);
+                return new PcsCollateralSource(pcsEndpoints.Select(e => new PcsClient(factory, e, clock)), clock, options.CollateralCache, sp.GetRequiredService<IVouchStore>());
             });
+            services.AddSingleton(sp => new CollateralRefreshService(
+                sp.GetRequiredService<PcsCollateralSource>(), sp.GetRequiredService<IVouchStore>(), sp.GetRequiredService<ProviderCatalog>(),
+                options.CollateralCache, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CollateralRefreshService>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<CollateralRefreshService>());
             services.AddSingleton<ICollateralSource>(sp => new CompositeCollateralSource(
                 [sp.GetRequiredService<OfflineCollateralSource>(), sp.GetRequiredService<PcsCollateralSource>()]));
         }
@@ -225,7 +234,10 @@ public static class VouchHosting
                 throw new InvalidOperationException("the default provider is isolated but Vouch:DefaultProvider:PolicySignerCertificates names no certificate");
             }
 
-            var record = new ProviderRecord(ProviderCatalog.DefaultName, defaults.TrustMode, defaults.SigningAlgorithm, catalog.SimulatedAnchor is not null, defaults.AllowExpiredCollateral, time.GetUtcNow());
+            var record = new ProviderRecord(ProviderCatalog.DefaultName, defaults.TrustMode, defaults.SigningAlgorithm, catalog.SimulatedAnchor is not null, defaults.AllowExpiredCollateral, time.GetUtcNow())
+            {
+                Collateral = defaults.Collateral.ToPolicy(),
+            };
             if (await store.CreateProviderAsync(record, signers, cancellationToken).ConfigureAwait(false))
             {
                 app.Logger.ProviderCreated(record.Name, record.TrustMode.ToString(), record.SigningAlgorithm.ToString(), catalog.IssuerFor(record.Name));
@@ -241,6 +253,13 @@ public static class VouchHosting
         }
 
         await services.GetRequiredService<KeyMaintenanceService>().RunOnceAsync(cancellationToken).ConfigureAwait(false);
+
+        // The PCS collateral cache starts warm from the store: a restart does not refetch what is cached.
+        if (services.GetService<PcsCollateralSource>() is { } pcs)
+        {
+            await pcs.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var engine = services.GetRequiredService<AttestationEngine>();
         foreach (var provider in await catalog.ListAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -283,12 +302,7 @@ public static class VouchHosting
         }
 
         var prefix = $"{VouchOptions.Section}:{nameof(VouchOptions.CollateralSources)}:{index}";
-        if (source.Update is not (null or "early" or "standard"))
-        {
-            throw new InvalidOperationException($"{prefix}:Update must be early or standard");
-        }
-
-        return new PcsEndpoint(Url(source.Url, prefix + ":Url", required: true)!, Url(source.RootCaCrlUrl, prefix + ":RootCaCrlUrl", required: false), source.Update);
+        return new PcsEndpoint(Url(source.Url, prefix + ":Url", required: true)!, Url(source.RootCaCrlUrl, prefix + ":RootCaCrlUrl", required: false));
     }
 
     // The issuer defaults to the first https URL (else the first URL), with wildcard hosts read as localhost.

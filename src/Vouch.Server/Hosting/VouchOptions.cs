@@ -1,3 +1,4 @@
+using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Server.Collateral;
 using Vouch.Server.Storage;
@@ -68,9 +69,6 @@ public sealed class CollateralSourceOptions
 
     /// <summary>Where the Intel SGX Root CA CRL is fetched (DER, PEM or hex). Default: PCCS's <c>{Url}/sgx/certification/v4/rootcacrl</c>; Intel PCS has no such route, so give the root certificate's CRL distribution point.</summary>
     public string? RootCaCrlUrl { get; set; }
-
-    /// <summary>The <c>update</c> parameter for TCB Info and QE Identity: <c>early</c> or <c>standard</c>. Default: not sent (standard).</summary>
-    public string? Update { get; set; }
 }
 
 /// <summary>The default provider's settings (applied when it is first created).</summary>
@@ -87,6 +85,45 @@ public sealed class DefaultProviderOptions
 
     /// <summary>Accept expired collateral as Intel's QvE does, reporting it in <c>x-vouch-collateral-expired</c>.</summary>
     public bool AllowExpiredCollateral { get; set; }
+
+    /// <summary>The collateral freshness rules (docs/collateral.md §Freshness).</summary>
+    public CollateralPolicyOptions Collateral { get; set; } = new();
+}
+
+/// <summary>A provider's collateral freshness rules in configuration; <see cref="ToPolicy"/> gives the <see cref="CollateralPolicy"/>.</summary>
+public sealed class CollateralPolicyOptions
+{
+    /// <summary>standard (default) or early.</summary>
+    public CollateralUpdate Update { get; set; } = CollateralUpdate.Standard;
+
+    /// <summary>Pin this TCB evaluation data number (instead of following the update type).</summary>
+    public int? TcbEvaluationDataNumber { get; set; }
+
+    /// <summary>Refuse collateral with a lower evaluation data number.</summary>
+    public int? MinimumTcbEvaluationDataNumber { get; set; }
+
+    /// <summary>Refuse TCB Info / QE Identity issued longer ago than this (e.g. <c>7.00:00:00</c>).</summary>
+    public TimeSpan? MaximumAge { get; set; }
+
+    /// <summary>Accept collateral up to this long past its nextUpdate, reported as expired (default none).</summary>
+    public TimeSpan GracePeriod { get; set; }
+
+    /// <summary>The policy these options describe.</summary>
+    /// <exception cref="InvalidOperationException">The values are invalid.</exception>
+    public CollateralPolicy ToPolicy()
+    {
+        var policy = new CollateralPolicy
+        {
+            Update = Update,
+            TcbEvaluationDataNumber = TcbEvaluationDataNumber,
+            MinimumTcbEvaluationDataNumber = MinimumTcbEvaluationDataNumber,
+            MaximumAge = MaximumAge,
+            GracePeriod = GracePeriod,
+        };
+        return policy.Problem() is { } problem
+            ? throw new InvalidOperationException($"{VouchOptions.Section}:{nameof(VouchOptions.DefaultProvider)}:{nameof(DefaultProviderOptions.Collateral)}: {problem}")
+            : policy;
+    }
 }
 
 /// <summary>How policy administrators authenticate.</summary>

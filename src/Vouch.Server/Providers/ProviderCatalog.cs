@@ -74,6 +74,7 @@ public sealed class ProviderCatalog
             TrustAnchors = anchors,
             SigningAlgorithm = record.SigningAlgorithm,
             AllowExpiredCollateral = record.AllowExpiredCollateral,
+            Collateral = record.Collateral,
             Isolated = record.TrustMode == TrustMode.Isolated,
         };
     }

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Stores;
+using Vouch.Sgx.Verification;
 
 namespace Vouch.Server.Storage;
 
@@ -32,7 +34,11 @@ public sealed record ProviderRecord(
     SigningAlgorithm SigningAlgorithm,
     bool TrustSimulatedAuthority,
     bool AllowExpiredCollateral,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The provider's collateral freshness rules (<see cref="CollateralPolicy.Default"/> unless set).</summary>
+    public CollateralPolicy Collateral { get; init; } = CollateralPolicy.Default;
+}
 
 /// <summary>The providers of this service.</summary>
 public interface IProviderStore
@@ -48,6 +54,67 @@ public interface IProviderStore
     /// (either both are stored or neither). False, with nothing written, when a provider of that name exists.
     /// </summary>
     ValueTask<bool> CreateProviderAsync(ProviderRecord provider, ImmutableArray<PolicySignerCertificate> initialSigners, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the provider's collateral freshness rules; false, with nothing written, when there is no such provider.</summary>
+    /// <exception cref="ArgumentException"><paramref name="policy"/> is invalid (<see cref="CollateralPolicy.Problem"/>).</exception>
+    ValueTask<bool> SetCollateralPolicyAsync(string name, CollateralPolicy policy, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Collateral fetched from a PCS-shaped source, as the cache keeps it: the artefacts exactly as received, where and
+/// when they came from, and what was read from them (untrusted: it orders copies, the verifier decides).
+/// </summary>
+/// <param name="Key">The platform and version, <c>SGX/00906ed50000/Platform/standard</c> (<c>PcsCacheKey</c>).</param>
+/// <param name="Source">The base URL of the source that served it.</param>
+/// <param name="FetchedAt">When it was fetched.</param>
+/// <param name="Collateral">The artefacts, byte for byte, with their issuer chains.</param>
+/// <param name="TcbEvaluationDataNumber">The TCB Info's <c>tcbEvaluationDataNumber</c>.</param>
+/// <param name="QeEvaluationDataNumber">The QE Identity's <c>tcbEvaluationDataNumber</c>.</param>
+/// <param name="ValidFrom">The latest issueDate / thisUpdate of the artefacts.</param>
+/// <param name="ValidUntil">The earliest nextUpdate of the artefacts.</param>
+/// <param name="Revision">The store's write counter when it was written (0 before): readers ask for what is newer than what they saw.</param>
+public sealed record CachedCollateral(
+    string Key,
+    Uri Source,
+    DateTimeOffset FetchedAt,
+    QuoteCollateral Collateral,
+    int TcbEvaluationDataNumber,
+    int QeEvaluationDataNumber,
+    DateTimeOffset ValidFrom,
+    DateTimeOffset ValidUntil,
+    long Revision = 0);
+
+/// <summary>The collateral cache, shared by every replica on one database.</summary>
+public interface ICollateralCacheStore
+{
+    /// <summary>The copies written after revision <paramref name="afterRevision"/> (0: all), in revision order, one per key.</summary>
+    ValueTask<ImmutableArray<CachedCollateral>> ListCachedCollateralAsync(long afterRevision = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores <paramref name="collateral"/> under its key with a new revision, unless the stored copy for that key has a
+    /// higher TCB Info or QE Identity evaluation number (the rollback defence holds across replicas). Atomic.
+    /// </summary>
+    /// <returns>The stored copy with its revision, or null when the stored one is newer (nothing written).</returns>
+    ValueTask<CachedCollateral?> PutCachedCollateralAsync(CachedCollateral collateral, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Named leases that elect one holder among replicas (the collateral refresher): a lease is held until it expires or
+/// its holder releases it. Instants are the callers' clocks, so replicas need loosely synchronised clocks (a lease
+/// lasts minutes; skew of seconds does not matter).
+/// </summary>
+public interface ILeaseStore
+{
+    /// <summary>
+    /// Takes the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="now"/> +
+    /// <paramref name="duration"/> when it is free, expired at <paramref name="now"/>, or already <paramref name="holder"/>'s
+    /// (then renews it). Atomic: of replicas racing for a free lease exactly one gets it.
+    /// </summary>
+    /// <returns>Whether <paramref name="holder"/> holds the lease now.</returns>
+    ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives the lease up if <paramref name="holder"/> holds it (at shutdown, so another replica takes over at once).</summary>
+    ValueTask ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A local administrator token, of which only a hash is ever stored.</summary>
@@ -74,7 +141,7 @@ public interface IAdminTokenStore
 /// them for any other name throws <see cref="InvalidOperationException"/>. Instants come back exact to the tick, in UTC.
 /// The shared tests (<c>ServerStoreContractTests</c>, <c>EngineStoreContractTests</c>) pin this contract.
 /// </remarks>
-public interface IVouchStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IProviderStore, IAdminTokenStore
+public interface IVouchStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IProviderStore, IAdminTokenStore, ICollateralCacheStore, ILeaseStore
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
     ValueTask InitializeAsync(CancellationToken cancellationToken = default);

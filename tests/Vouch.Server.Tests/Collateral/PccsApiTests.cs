@@ -199,7 +199,7 @@ public sealed class PccsApiTests
             new VerificationOptions { At = at });
         Assert.Equal(expected.TcbStatus.ToString(), claims["x-vouch-tcb-status"]!.GetValue<string>(), ignoreCase: true);
         var cached = Assert.Single(server.App.Services.GetRequiredService<PcsCollateralSource>().CachedCollateral);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "tcb_info.json")), cached.TcbInfo.ToArray());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "tcb_info.json")), cached.Value.TcbInfo.ToArray());
     }
 
     private static int FreePort()

@@ -63,7 +63,7 @@ public sealed class PcsCollateralSourceTests : IDisposable
         }
 
         var entry = Assert.Single(source.Entries);
-        Assert.Equal(new PcsCacheKey("00606a000000", PckCaKind.Platform, TeeType.Sgx), entry.Key);
+        Assert.Equal(new PcsCacheKey("00606a000000", PckCaKind.Platform, TeeType.Sgx, CollateralVersion.Standard), entry.Key);
         Assert.Equal(21, entry.TcbEvaluationDataNumber);
         // The earliest nextUpdate: the PCK CRL's (the TCB Info's is 2026-08-29T16:11:16Z).
         Assert.Equal(new DateTimeOffset(2026, 8, 22, 22, 7, 20, TimeSpan.Zero), entry.ValidUntil);
@@ -119,13 +119,13 @@ public sealed class PcsCollateralSourceTests : IDisposable
 
         // Refresh due, the first source still throttled: not asked; the second answers.
         time.Advance(TimeSpan.FromSeconds(31));
-        Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
+        Assert.Equal(1, await source.RefreshDueAsync(Cancel));
         Assert.Equal(throttledRequests, throttled.TotalRequests);
         Assert.Equal(2, simulated.Requests(SimulatedPcs.TcbPath));
 
         // Retry-After has passed: the first source is asked again.
         time.Advance(TimeSpan.FromSeconds(90));
-        Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
+        Assert.Equal(1, await source.RefreshDueAsync(Cancel));
         Assert.True(throttled.TotalRequests > throttledRequests);
     }
 
@@ -141,9 +141,11 @@ public sealed class PcsCollateralSourceTests : IDisposable
 
         Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
         Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
+        Assert.Equal(0, await source.RefreshDueAsync(Cancel));
         Assert.Equal(1, pcs.Requests(SimulatedPcs.TcbPath));
 
         time.Advance(options.RetryInterval);
+        Assert.Equal(1, await source.RefreshDueAsync(Cancel));
         Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
         Assert.Equal(2, pcs.Requests(SimulatedPcs.TcbPath));
     }
@@ -160,6 +162,7 @@ public sealed class PcsCollateralSourceTests : IDisposable
 
         pcs.Respond = PcsTestHost.Throttled(600);
         time.Advance(TimeSpan.FromDays(1.5));
+        Assert.Equal(1, await source.RefreshDueAsync(Cancel));
 
         Assert.Same(cached, await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
         Assert.Equal(PcsOutcome.Throttled, Assert.Single(source.Sources).LastOutcome);
@@ -181,6 +184,7 @@ public sealed class PcsCollateralSourceTests : IDisposable
 
         // Past the refresh point, inside the window: the source is down, the cached copy is served and verifies.
         time.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(1, await source.RefreshDueAsync(Cancel));
         Assert.Same(cached, await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
         Assert.Equal(PcsOutcome.Unavailable, Assert.Single(source.Sources).LastOutcome);
         Assert.Empty(Verify(dcap, cached, time.GetUtcNow()).Failures);
@@ -209,6 +213,7 @@ public sealed class PcsCollateralSourceTests : IDisposable
 
         pcs.Respond = PcsTestHost.Simulated(older);
         time.Advance(TimeSpan.FromDays(1.5));
+        Assert.Equal(1, await source.RefreshDueAsync(Cancel));
         var served = await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel);
 
         Assert.Same(cached, served);
@@ -220,6 +225,7 @@ public sealed class PcsCollateralSourceTests : IDisposable
         Assert.NotNull(entry.LastProblem);
 
         // Refused copies are not asked for again before the retry interval.
+        Assert.Equal(0, await source.RefreshDueAsync(Cancel));
         Assert.Same(cached, await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
         Assert.Equal(2, pcs.Requests(SimulatedPcs.TcbPath));
     }
@@ -236,13 +242,15 @@ public sealed class PcsCollateralSourceTests : IDisposable
         var first = await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel);
         Assert.Equal(TcbStatus.UpToDate, Verify(before, first!, time.GetUtcNow()).TcbStatus);
 
-        // Intel publishes the recovery; before the refresh point the cache does not ask.
+        // Intel publishes the recovery; before the refresh point the refresher does not ask.
         pcs.Respond = PcsTestHost.Simulated(recovery);
         time.Advance(TimeSpan.FromHours(22));
+        Assert.Equal(0, await source.RefreshDueAsync(Cancel));
         Assert.Same(first, await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel));
         Assert.Equal(1, pcs.Requests(SimulatedPcs.TcbPath));
 
         time.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(1, await source.RefreshDueAsync(Cancel));
         var after = await source.GetCollateralAsync(quote, time.GetUtcNow(), Cancel);
         Assert.NotSame(first, after);
         Assert.Equal(22, Assert.Single(source.Entries).TcbEvaluationDataNumber);

@@ -244,6 +244,46 @@ public sealed class SqliteVouchStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_1_database_is_upgraded_in_place_and_its_providers_get_Intels_collateral_defaults()
+    {
+        RawScalar(SqliteSchema.Migrations[0] + """
+            PRAGMA user_version=1;
+            INSERT INTO providers (name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at)
+            VALUES ('contoso', 'Isolated', 'ES256', 0, 1, '2026-05-01T12:34:56.1234567Z');
+            """);
+
+        var store = new SqliteVouchStore(DbPath);
+        await store.InitializeAsync(Ct);
+
+        Assert.Equal((long)SqliteSchema.CurrentVersion, RawScalar("PRAGMA user_version;"));
+        var provider = await store.GetProviderAsync(P, Ct);
+        Assert.NotNull(provider);
+        Assert.Equal(TrustMode.Isolated, provider.TrustMode);
+        Assert.True(provider.AllowExpiredCollateral);
+        Assert.Equal(Vouch.Attestation.Collateral.CollateralPolicy.Default, provider.Collateral);
+        Assert.NotNull(await store.PutCachedCollateralAsync(StoreSamples.Collateral("Sgx/00906ed50000/Platform/standard", 17, 17), Ct));
+        Assert.True(await store.TryAcquireLeaseAsync("refresh", "a", StoreSamples.At, TimeSpan.FromMinutes(1), Ct));
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_collateral_policy_the_store_would_never_write()
+    {
+        await NewStoreAsync();
+
+        foreach (var sql in new[]
+        {
+            "UPDATE providers SET collateral_update = 'Sometimes';",
+            "UPDATE providers SET collateral_grace_period_ticks = -1;",
+            "UPDATE providers SET collateral_maximum_age_ticks = 0;",
+            "UPDATE providers SET collateral_minimum_evaluation_data_number = -1;",
+        })
+        {
+            var e = Assert.Throws<SqliteException>(() => RawScalar(sql));
+            Assert.Equal(19, e.SqliteErrorCode); // SQLITE_CONSTRAINT
+        }
+    }
+
+    [Fact]
     public async Task Enums_are_stored_as_their_names_and_instants_as_utc_text()
     {
         var store = await NewStoreAsync(withProvider: false);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Stores;
 using Vouch.Server.Storage;
@@ -602,5 +603,161 @@ public abstract class ServerStoreContractTests
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.AddPolicySignerAsync(name, StoreSamples.Signer(), Ct));
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.RemovePolicySignerAsync(name, "AB", Ct));
         Assert.Empty(await store.ListProvidersAsync(Ct));
+    }
+    [Fact]
+    public async Task Provider_collateral_policy_round_trips_and_defaults_to_Intels()
+    {
+        var store = await CreateStoreAsync();
+        var strict = new CollateralPolicy
+        {
+            Update = CollateralUpdate.Early,
+            MinimumTcbEvaluationDataNumber = 17,
+            MaximumAge = TimeSpan.FromDays(7).Add(TimeSpan.FromTicks(1)),
+            GracePeriod = TimeSpan.FromHours(6),
+        };
+
+        Assert.True(await store.CreateProviderAsync(StoreSamples.Provider("plain"), [], Ct));
+        Assert.True(await store.CreateProviderAsync(StoreSamples.Provider("strict") with { Collateral = strict }, [], Ct));
+
+        Assert.Equal(CollateralPolicy.Default, (await store.GetProviderAsync("plain", Ct))!.Collateral);
+        Assert.Equal(strict, (await store.GetProviderAsync("strict", Ct))!.Collateral);
+    }
+
+    [Fact]
+    public async Task Collateral_policy_is_replaced_whole_and_only_for_an_existing_provider()
+    {
+        var store = await CreateStoreAsync();
+        Assert.True(await store.CreateProviderAsync(StoreSamples.Provider(P), [], Ct));
+        var pinned = new CollateralPolicy { TcbEvaluationDataNumber = 16, MinimumTcbEvaluationDataNumber = 16 };
+
+        Assert.True(await store.SetCollateralPolicyAsync(P, pinned, Ct));
+        Assert.Equal(pinned, (await store.GetProviderAsync(P, Ct))!.Collateral);
+        Assert.True(await store.SetCollateralPolicyAsync(P, CollateralPolicy.Default, Ct));
+        Assert.Equal(CollateralPolicy.Default, (await store.GetProviderAsync(P, Ct))!.Collateral);
+
+        Assert.False(await store.SetCollateralPolicyAsync("missing", pinned, Ct));
+        Assert.Null(await store.GetProviderAsync("missing", Ct));
+    }
+
+    [Theory]
+    [InlineData(-1, null, null, 0)]
+    [InlineData(null, -1, null, 0)]
+    [InlineData(5, 6, null, 0)]
+    [InlineData(null, null, 0, 0)]
+    [InlineData(null, null, -1, 0)]
+    [InlineData(null, null, null, -1)]
+    public async Task Invalid_collateral_policies_are_refused_and_nothing_is_written(int? pinned, int? minimum, int? maximumAgeSeconds, int graceSeconds)
+    {
+        var store = await CreateStoreAsync();
+        var policy = new CollateralPolicy
+        {
+            TcbEvaluationDataNumber = pinned,
+            MinimumTcbEvaluationDataNumber = minimum,
+            MaximumAge = maximumAgeSeconds is { } age ? TimeSpan.FromSeconds(age) : null,
+            GracePeriod = TimeSpan.FromSeconds(graceSeconds),
+        };
+        Assert.True(await store.CreateProviderAsync(StoreSamples.Provider(P), [], Ct));
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.SetCollateralPolicyAsync(P, policy, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.CreateProviderAsync(StoreSamples.Provider("other") with { Collateral = policy }, [], Ct));
+
+        Assert.Equal(CollateralPolicy.Default, (await store.GetProviderAsync(P, Ct))!.Collateral);
+        Assert.Null(await store.GetProviderAsync("other", Ct));
+    }
+
+    [Fact]
+    public async Task Cached_collateral_round_trips_byte_for_byte_with_increasing_revisions()
+    {
+        var store = await CreateStoreAsync();
+        var a = StoreSamples.Collateral("Sgx/00906ed50000/Platform/standard", 17, 17, seed: 1);
+        var b = StoreSamples.Collateral("Sgx/00906ed50000/Platform/early", 18, 18, seed: 2);
+
+        var storedA = await store.PutCachedCollateralAsync(a, Ct);
+        var storedB = await store.PutCachedCollateralAsync(b, Ct);
+
+        Assert.NotNull(storedA);
+        Assert.NotNull(storedB);
+        Assert.True(storedA.Revision > 0);
+        Assert.True(storedB.Revision > storedA.Revision);
+        var all = await store.ListCachedCollateralAsync(0, Ct);
+        Assert.Equal([a.Key, b.Key], all.Select(c => c.Key));
+        StoreSamples.AssertSame(a, all[0]);
+        StoreSamples.AssertSame(b, all[1]);
+        Assert.Equal([b.Key], (await store.ListCachedCollateralAsync(storedA.Revision, Ct)).Select(c => c.Key));
+        Assert.Empty(await store.ListCachedCollateralAsync(storedB.Revision, Ct));
+    }
+
+    [Fact]
+    public async Task A_newer_copy_replaces_the_stored_one_under_a_new_revision()
+    {
+        var store = await CreateStoreAsync();
+        const string Key = "Sgx/00906ed50000/Platform/standard";
+        var first = await store.PutCachedCollateralAsync(StoreSamples.Collateral(Key, 17, 17, seed: 1), Ct);
+        var same = StoreSamples.Collateral(Key, 17, 17, seed: 2);
+        var newer = StoreSamples.Collateral(Key, 18, 17, seed: 3);
+
+        var second = await store.PutCachedCollateralAsync(same, Ct);
+        var third = await store.PutCachedCollateralAsync(newer, Ct);
+
+        Assert.True(second!.Revision > first!.Revision);
+        Assert.True(third!.Revision > second.Revision);
+        var stored = Assert.Single(await store.ListCachedCollateralAsync(0, Ct));
+        StoreSamples.AssertSame(newer, stored);
+        Assert.Equal(third.Revision, stored.Revision);
+    }
+
+    [Theory]
+    [InlineData(17, 18)]
+    [InlineData(18, 17)]
+    [InlineData(17, 17)]
+    public async Task A_copy_with_a_lower_evaluation_number_is_refused_by_the_store(int tcbNumber, int qeNumber)
+    {
+        var store = await CreateStoreAsync();
+        const string Key = "Tdx/90c06f000000/Platform/standard";
+        var current = StoreSamples.Collateral(Key, 18, 18, seed: 1);
+        var stored = await store.PutCachedCollateralAsync(current, Ct);
+
+        var older = StoreSamples.Collateral(Key, tcbNumber, qeNumber, seed: 2);
+        Assert.Null(await store.PutCachedCollateralAsync(older, Ct));
+
+        var kept = Assert.Single(await store.ListCachedCollateralAsync(0, Ct));
+        StoreSamples.AssertSame(current, kept);
+        Assert.Equal(stored!.Revision, kept.Revision);
+    }
+
+    [Fact]
+    public async Task A_lease_has_one_holder_until_it_expires_or_is_released()
+    {
+        var store = await CreateStoreAsync();
+        var now = StoreSamples.At;
+        var lease = TimeSpan.FromMinutes(5);
+
+        Assert.True(await store.TryAcquireLeaseAsync("refresh", "a", now, lease, Ct));
+        Assert.False(await store.TryAcquireLeaseAsync("refresh", "b", now.AddMinutes(1), lease, Ct));
+        Assert.True(await store.TryAcquireLeaseAsync("other", "b", now.AddMinutes(1), lease, Ct));
+
+        // The holder renews: the lease now runs to 4 + 5 minutes.
+        Assert.True(await store.TryAcquireLeaseAsync("refresh", "a", now.AddMinutes(4), lease, Ct));
+        Assert.False(await store.TryAcquireLeaseAsync("refresh", "b", now.AddMinutes(9).AddTicks(-1), lease, Ct));
+
+        // Lapsed: another takes it, and the former holder is refused.
+        Assert.True(await store.TryAcquireLeaseAsync("refresh", "b", now.AddMinutes(9), lease, Ct));
+        Assert.False(await store.TryAcquireLeaseAsync("refresh", "a", now.AddMinutes(10), lease, Ct));
+
+        // Released by a non-holder: nothing happens; by the holder: free at once.
+        await store.ReleaseLeaseAsync("refresh", "a", Ct);
+        Assert.False(await store.TryAcquireLeaseAsync("refresh", "a", now.AddMinutes(10), lease, Ct));
+        await store.ReleaseLeaseAsync("refresh", "b", Ct);
+        Assert.True(await store.TryAcquireLeaseAsync("refresh", "a", now.AddMinutes(10), lease, Ct));
+    }
+
+    [Fact]
+    public async Task Of_many_racing_for_a_free_lease_exactly_one_gets_it()
+    {
+        var store = await CreateStoreAsync();
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Task.Run(async () => await store.TryAcquireLeaseAsync("refresh", $"replica-{i}", StoreSamples.At, TimeSpan.FromMinutes(5), Ct), Ct)));
+
+        Assert.Equal(1, results.Count(r => r));
     }
 }

@@ -96,6 +96,43 @@ internal static class StoreSamples
         Assert.Equal(expected.TrustSimulatedAuthority, actual.TrustSimulatedAuthority);
         Assert.Equal(expected.AllowExpiredCollateral, actual.AllowExpiredCollateral);
         Assert.Equal(expected.CreatedAt.UtcTicks, actual.CreatedAt.UtcTicks);
+        Assert.Equal(expected.Collateral, actual.Collateral);
+    }
+
+    /// <summary>A cached copy whose artefact bytes are distinct per <paramref name="seed"/> (the store keeps bytes, it does not parse them).</summary>
+    public static CachedCollateral Collateral(string key, int tcbNumber, int qeNumber, byte seed = 1) => new(
+        key,
+        new Uri("https://pccs.example:8081/"),
+        At,
+        new Vouch.Sgx.Verification.QuoteCollateral(
+            TcbInfo: new byte[] { seed, 1 },
+            TcbInfoIssuerChain: new byte[] { seed, 2 },
+            QeIdentity: new byte[] { seed, 3 },
+            QeIdentityIssuerChain: new byte[] { seed, 4 },
+            PckCrl: new byte[] { seed, 5 },
+            RootCaCrl: new byte[] { seed, 6 },
+            PckCrlIssuerChain: new byte[] { seed, 7 }),
+        tcbNumber,
+        qeNumber,
+        At.AddDays(-1),
+        At.AddDays(29));
+
+    public static void AssertSame(CachedCollateral expected, CachedCollateral actual)
+    {
+        Assert.Equal(expected.Key, actual.Key, StringComparer.Ordinal);
+        Assert.Equal(expected.Source, actual.Source);
+        Assert.Equal(expected.FetchedAt.UtcTicks, actual.FetchedAt.UtcTicks);
+        Assert.Equal(expected.Collateral.TcbInfo.ToArray(), actual.Collateral.TcbInfo.ToArray());
+        Assert.Equal(expected.Collateral.TcbInfoIssuerChain.ToArray(), actual.Collateral.TcbInfoIssuerChain.ToArray());
+        Assert.Equal(expected.Collateral.QeIdentity.ToArray(), actual.Collateral.QeIdentity.ToArray());
+        Assert.Equal(expected.Collateral.QeIdentityIssuerChain.ToArray(), actual.Collateral.QeIdentityIssuerChain.ToArray());
+        Assert.Equal(expected.Collateral.PckCrl.ToArray(), actual.Collateral.PckCrl.ToArray());
+        Assert.Equal(expected.Collateral.PckCrlIssuerChain.ToArray(), actual.Collateral.PckCrlIssuerChain.ToArray());
+        Assert.Equal(expected.Collateral.RootCaCrl.ToArray(), actual.Collateral.RootCaCrl.ToArray());
+        Assert.Equal(expected.TcbEvaluationDataNumber, actual.TcbEvaluationDataNumber);
+        Assert.Equal(expected.QeEvaluationDataNumber, actual.QeEvaluationDataNumber);
+        Assert.Equal(expected.ValidFrom.UtcTicks, actual.ValidFrom.UtcTicks);
+        Assert.Equal(expected.ValidUntil.UtcTicks, actual.ValidUntil.UtcTicks);
     }
 }
 

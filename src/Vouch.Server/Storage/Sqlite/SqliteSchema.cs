@@ -60,6 +60,39 @@ internal static class SqliteSchema
             created_at TEXT    NOT NULL
         ) STRICT;
         """,
+
+        // 2: collateral freshness rules per provider; the PCS collateral cache shared by replicas; leases electing one refresher.
+        """
+        ALTER TABLE providers ADD COLUMN collateral_update TEXT NOT NULL DEFAULT 'Standard' CHECK (collateral_update IN ('Standard', 'Early'));
+        ALTER TABLE providers ADD COLUMN collateral_pinned_evaluation_data_number INTEGER CHECK (collateral_pinned_evaluation_data_number >= 0);
+        ALTER TABLE providers ADD COLUMN collateral_minimum_evaluation_data_number INTEGER CHECK (collateral_minimum_evaluation_data_number >= 0);
+        ALTER TABLE providers ADD COLUMN collateral_maximum_age_ticks INTEGER CHECK (collateral_maximum_age_ticks > 0);
+        ALTER TABLE providers ADD COLUMN collateral_grace_period_ticks INTEGER NOT NULL DEFAULT 0 CHECK (collateral_grace_period_ticks >= 0);
+
+        CREATE TABLE collateral_cache (
+            cache_key                  TEXT    NOT NULL PRIMARY KEY,
+            revision                   INTEGER NOT NULL UNIQUE,
+            source                     TEXT    NOT NULL,
+            fetched_at                 TEXT    NOT NULL,
+            tcb_info                   BLOB    NOT NULL,
+            tcb_info_issuer_chain      BLOB    NOT NULL,
+            qe_identity                BLOB    NOT NULL,
+            qe_identity_issuer_chain   BLOB    NOT NULL,
+            pck_crl                    BLOB    NOT NULL,
+            pck_crl_issuer_chain       BLOB    NOT NULL,
+            root_ca_crl                BLOB    NOT NULL,
+            tcb_evaluation_data_number INTEGER NOT NULL,
+            qe_evaluation_data_number  INTEGER NOT NULL,
+            valid_from                 TEXT    NOT NULL,
+            valid_until                TEXT    NOT NULL
+        ) STRICT;
+
+        CREATE TABLE leases (
+            name       TEXT NOT NULL PRIMARY KEY,
+            holder     TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        ) STRICT;
+        """,
     ];
 
     /// <summary>The schema version this build writes and reads.</summary>

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Stores;
+using Vouch.Sgx.Verification;
 
 namespace Vouch.Server.Storage.Sqlite;
 
@@ -317,6 +319,7 @@ public sealed class SqliteVouchStore : IVouchStore
     {
         ArgumentNullException.ThrowIfNull(provider);
         ProviderNames.ThrowIfInvalid(provider.Name, nameof(provider));
+        ValidateCollateralPolicy(provider.Collateral, nameof(provider));
         var trustMode = SqliteValues.EnumName(provider.TrustMode, nameof(provider));
         var algorithm = SqliteValues.EnumName(provider.SigningAlgorithm, nameof(provider));
         var signers = initialSigners.IsDefault ? [] : initialSigners;
@@ -334,11 +337,15 @@ public sealed class SqliteVouchStore : IVouchStore
         {
             using var transaction = connection.BeginTransaction(deferred: false);
             using (var command = Command(connection, transaction, """
-                INSERT INTO providers (name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at)
-                VALUES ($name, $trust_mode, $signing_algorithm, $trust_simulated_authority, $allow_expired_collateral, $created_at)
+                INSERT INTO providers (name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at,
+                    collateral_update, collateral_pinned_evaluation_data_number, collateral_minimum_evaluation_data_number,
+                    collateral_maximum_age_ticks, collateral_grace_period_ticks)
+                VALUES ($name, $trust_mode, $signing_algorithm, $trust_simulated_authority, $allow_expired_collateral, $created_at,
+                    $collateral_update, $collateral_pinned, $collateral_minimum, $collateral_maximum_age, $collateral_grace)
                 ON CONFLICT (name) DO NOTHING;
                 """))
             {
+                AddCollateralPolicy(command, provider.Collateral);
                 command.Parameters.AddWithValue("$name", provider.Name);
                 command.Parameters.AddWithValue("$trust_mode", trustMode);
                 command.Parameters.AddWithValue("$signing_algorithm", algorithm);
@@ -397,8 +404,149 @@ public sealed class SqliteVouchStore : IVouchStore
         }, cancellationToken).AsValueTaskVoid();
     }
 
+    /// <inheritdoc />
+    public ValueTask<bool> SetCollateralPolicyAsync(string name, CollateralPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ProviderNames.ThrowIfInvalid(name, nameof(name));
+        ValidateCollateralPolicy(policy, nameof(policy));
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, """
+                UPDATE providers SET collateral_update = $collateral_update, collateral_pinned_evaluation_data_number = $collateral_pinned,
+                    collateral_minimum_evaluation_data_number = $collateral_minimum, collateral_maximum_age_ticks = $collateral_maximum_age,
+                    collateral_grace_period_ticks = $collateral_grace
+                WHERE name = $name;
+                """);
+            command.Parameters.AddWithValue("$name", name);
+            AddCollateralPolicy(command, policy);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ImmutableArray<CachedCollateral>> ListCachedCollateralAsync(long afterRevision = 0, CancellationToken cancellationToken = default) =>
+        RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, $"{SelectCollateral} WHERE revision > $after ORDER BY revision;");
+            command.Parameters.AddWithValue("$after", afterRevision);
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var copies = ImmutableArray.CreateBuilder<CachedCollateral>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                copies.Add(ReadCollateral(reader));
+            }
+
+            return copies.DrainToImmutable();
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The key is empty, or the source URL is not absolute.</exception>
+    public ValueTask<CachedCollateral?> PutCachedCollateralAsync(CachedCollateral collateral, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(collateral);
+        ArgumentException.ThrowIfNullOrEmpty(collateral.Key, nameof(collateral));
+        if (!collateral.Source.IsAbsoluteUri)
+        {
+            throw new ArgumentException("the source must be an absolute URL", nameof(collateral));
+        }
+
+        return RunAsync<CachedCollateral?>(async (connection, ct) =>
+        {
+            // BEGIN IMMEDIATE: the revision read and the write are one step for every writer.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var revision = Convert.ToInt64(await ScalarAsync(connection, transaction, "SELECT coalesce(max(revision), 0) + 1 FROM collateral_cache;", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            using var command = Command(connection, transaction, """
+                INSERT INTO collateral_cache (cache_key, revision, source, fetched_at, tcb_info, tcb_info_issuer_chain, qe_identity,
+                    qe_identity_issuer_chain, pck_crl, pck_crl_issuer_chain, root_ca_crl, tcb_evaluation_data_number,
+                    qe_evaluation_data_number, valid_from, valid_until)
+                VALUES ($key, $revision, $source, $fetched_at, $tcb_info, $tcb_info_issuer_chain, $qe_identity,
+                    $qe_identity_issuer_chain, $pck_crl, $pck_crl_issuer_chain, $root_ca_crl, $tcb_number, $qe_number, $valid_from, $valid_until)
+                ON CONFLICT (cache_key) DO UPDATE SET revision = excluded.revision, source = excluded.source, fetched_at = excluded.fetched_at,
+                    tcb_info = excluded.tcb_info, tcb_info_issuer_chain = excluded.tcb_info_issuer_chain, qe_identity = excluded.qe_identity,
+                    qe_identity_issuer_chain = excluded.qe_identity_issuer_chain, pck_crl = excluded.pck_crl,
+                    pck_crl_issuer_chain = excluded.pck_crl_issuer_chain, root_ca_crl = excluded.root_ca_crl,
+                    tcb_evaluation_data_number = excluded.tcb_evaluation_data_number, qe_evaluation_data_number = excluded.qe_evaluation_data_number,
+                    valid_from = excluded.valid_from, valid_until = excluded.valid_until
+                WHERE excluded.tcb_evaluation_data_number >= collateral_cache.tcb_evaluation_data_number
+                    AND excluded.qe_evaluation_data_number >= collateral_cache.qe_evaluation_data_number;
+                """);
+            var c = collateral.Collateral;
+            command.Parameters.AddWithValue("$key", collateral.Key);
+            command.Parameters.AddWithValue("$revision", revision);
+            command.Parameters.AddWithValue("$source", collateral.Source.AbsoluteUri);
+            command.Parameters.AddWithValue("$fetched_at", SqliteValues.Instant(collateral.FetchedAt));
+            command.Parameters.AddWithValue("$tcb_info", c.TcbInfo.ToArray());
+            command.Parameters.AddWithValue("$tcb_info_issuer_chain", c.TcbInfoIssuerChain.ToArray());
+            command.Parameters.AddWithValue("$qe_identity", c.QeIdentity.ToArray());
+            command.Parameters.AddWithValue("$qe_identity_issuer_chain", c.QeIdentityIssuerChain.ToArray());
+            command.Parameters.AddWithValue("$pck_crl", c.PckCrl.ToArray());
+            command.Parameters.AddWithValue("$pck_crl_issuer_chain", c.PckCrlIssuerChain.ToArray());
+            command.Parameters.AddWithValue("$root_ca_crl", c.RootCaCrl.ToArray());
+            command.Parameters.AddWithValue("$tcb_number", collateral.TcbEvaluationDataNumber);
+            command.Parameters.AddWithValue("$qe_number", collateral.QeEvaluationDataNumber);
+            command.Parameters.AddWithValue("$valid_from", SqliteValues.Instant(collateral.ValidFrom));
+            command.Parameters.AddWithValue("$valid_until", SqliteValues.Instant(collateral.ValidUntil));
+            if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
+            {
+                return null; // the stored copy is newer; disposing the transaction rolls back nothing written
+            }
+
+            transaction.Commit();
+            return collateral with { Revision = revision };
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The name or holder is empty, or the duration is not positive.</exception>
+    public ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, """
+                INSERT INTO leases (name, holder, expires_at) VALUES ($name, $holder, $expires_at)
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE leases.holder = excluded.holder OR leases.expires_at <= $now;
+                """);
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$holder", holder);
+            command.Parameters.AddWithValue("$now", SqliteValues.Instant(now));
+            command.Parameters.AddWithValue("$expires_at", SqliteValues.Instant(now + duration));
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(holder);
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, "DELETE FROM leases WHERE name = $name AND holder = $holder;");
+            command.Parameters.AddWithValue("$name", name);
+            command.Parameters.AddWithValue("$holder", holder);
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).AsValueTaskVoid();
+    }
+
     private const string SelectProviders =
-        "SELECT name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at FROM providers";
+        """
+        SELECT name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at,
+            collateral_update, collateral_pinned_evaluation_data_number, collateral_minimum_evaluation_data_number,
+            collateral_maximum_age_ticks, collateral_grace_period_ticks
+        FROM providers
+        """;
+
+    private const string SelectCollateral =
+        """
+        SELECT cache_key, revision, source, fetched_at, tcb_info, tcb_info_issuer_chain, qe_identity, qe_identity_issuer_chain,
+            pck_crl, pck_crl_issuer_chain, root_ca_crl, tcb_evaluation_data_number, qe_evaluation_data_number, valid_from, valid_until
+        FROM collateral_cache
+        """;
 
     private static ProviderRecord ReadProvider(SqliteDataReader reader) => new(
         reader.GetString(0),
@@ -406,7 +554,53 @@ public sealed class SqliteVouchStore : IVouchStore
         SqliteValues.ReadEnum<SigningAlgorithm>(reader, 2),
         SqliteValues.ReadBoolean(reader, 3),
         SqliteValues.ReadBoolean(reader, 4),
-        SqliteValues.ReadInstant(reader, 5));
+        SqliteValues.ReadInstant(reader, 5))
+    {
+        Collateral = new CollateralPolicy
+        {
+            Update = SqliteValues.ReadEnum<CollateralUpdate>(reader, 6),
+            TcbEvaluationDataNumber = reader.IsDBNull(7) ? null : checked((int)reader.GetInt64(7)),
+            MinimumTcbEvaluationDataNumber = reader.IsDBNull(8) ? null : checked((int)reader.GetInt64(8)),
+            MaximumAge = reader.IsDBNull(9) ? null : TimeSpan.FromTicks(reader.GetInt64(9)),
+            GracePeriod = TimeSpan.FromTicks(reader.GetInt64(10)),
+        },
+    };
+
+    private static CachedCollateral ReadCollateral(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        new Uri(reader.GetString(2), UriKind.Absolute),
+        SqliteValues.ReadInstant(reader, 3),
+        new QuoteCollateral(
+            TcbInfo: SqliteValues.ReadBlob(reader, 4).AsMemory(),
+            TcbInfoIssuerChain: SqliteValues.ReadBlob(reader, 5).AsMemory(),
+            QeIdentity: SqliteValues.ReadBlob(reader, 6).AsMemory(),
+            QeIdentityIssuerChain: SqliteValues.ReadBlob(reader, 7).AsMemory(),
+            PckCrl: SqliteValues.ReadBlob(reader, 8).AsMemory(),
+            RootCaCrl: SqliteValues.ReadBlob(reader, 10).AsMemory(),
+            PckCrlIssuerChain: SqliteValues.ReadBlob(reader, 9).AsMemory()),
+        checked((int)reader.GetInt64(11)),
+        checked((int)reader.GetInt64(12)),
+        SqliteValues.ReadInstant(reader, 13),
+        SqliteValues.ReadInstant(reader, 14),
+        reader.GetInt64(1));
+
+    private static void ValidateCollateralPolicy(CollateralPolicy policy, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(policy, paramName);
+        if (policy.Problem() is { } problem)
+        {
+            throw new ArgumentException(problem, paramName);
+        }
+    }
+
+    private static void AddCollateralPolicy(SqliteCommand command, CollateralPolicy policy)
+    {
+        command.Parameters.AddWithValue("$collateral_update", SqliteValues.EnumName(policy.Update, nameof(policy)));
+        command.Parameters.AddWithValue("$collateral_pinned", (object?)policy.TcbEvaluationDataNumber ?? DBNull.Value);
+        command.Parameters.AddWithValue("$collateral_minimum", (object?)policy.MinimumTcbEvaluationDataNumber ?? DBNull.Value);
+        command.Parameters.AddWithValue("$collateral_maximum_age", (object?)policy.MaximumAge?.Ticks ?? DBNull.Value);
+        command.Parameters.AddWithValue("$collateral_grace", policy.GracePeriod.Ticks);
+    }
 
     private static void ValidateSigner(PolicySignerCertificate certificate, string paramName)
     {
