@@ -91,6 +91,14 @@ public enum ErrorCode
     QeIdentityExpired = 4005,
     /// <summary>The verification time is before the QE Identity issueDate.</summary>
     QeIdentityNotYetValid = 4006,
+    /// <summary>The TCB Info's tcbEvaluationDataNumber is below the operator's <c>MinimumTcbEvaluationDataNumber</c>.</summary>
+    TcbInfoEvaluationDataNumberTooLow = 4007,
+    /// <summary>The QE Identity's tcbEvaluationDataNumber is below the operator's <c>MinimumTcbEvaluationDataNumber</c>.</summary>
+    QeIdentityEvaluationDataNumberTooLow = 4008,
+    /// <summary>The TCB Info's issueDate is older than the operator's <c>MaximumCollateralAge</c> allows at the verification time.</summary>
+    TcbInfoTooOld = 4009,
+    /// <summary>The QE Identity's issueDate is older than the operator's <c>MaximumCollateralAge</c> allows at the verification time.</summary>
+    QeIdentityTooOld = 4010,
 
     // 5xxx: quote against collateral, TCB evaluation
     /// <summary>The TCB Info is for another FMSPC, PCE-ID or TEE than the PCK certificate and quote.</summary>

@@ -107,6 +107,66 @@ public sealed class QuoteVerifyCommandTests
     }
 
     [Theory]
+    [InlineData("P1D")]
+    [InlineData("PT2H")]
+    [InlineData("1d")]
+    [InlineData("3600s")]
+    public void Verify_GraceCoveringTheTcbInfoNextUpdate_WaivesAndFlagsExpired(string grace)
+    {
+        // TCB Info nextUpdate 2026-08-29T16:11:16Z; the QE Identity (16:31:17Z) is still current, the PCK CRL expired a week earlier.
+        var at = "2026-08-29T16:11:17Z";
+        var (exit, output, _) = Run(Verify("signal-cdsi-sgx-v3-2026", "--at", at, "--grace", grace, "--json"));
+
+        var json = JsonNode.Parse(output)!;
+        var tcbInfo = json["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "TcbInfoValidity")!;
+        Assert.Equal("Waived", tcbInfo["result"]!.GetValue<string>());
+        Assert.Equal("ATT4003", tcbInfo["code"]!.GetValue<string>());
+        Assert.True(json["collateralExpired"]!.GetValue<bool>());
+
+        // Only a grace of a week or more also covers the PCK CRL.
+        var pckCrl = json["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "PckCrlValidity")!;
+        Assert.Equal("Failed", pckCrl["result"]!.GetValue<string>());
+        Assert.Equal(1, exit);
+
+        var week = Run(Verify("signal-cdsi-sgx-v3-2026", "--at", at, "--grace", "P8D", "--json"));
+        Assert.Equal(0, week.Exit);
+        Assert.Equal("SWHardeningNeeded", JsonNode.Parse(week.Out)!["tcbStatus"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Verify_MaxAgeAndMinimumEvaluationNumber_FailTheRuleChecks()
+    {
+        var tooOld = Run(Verify("signal-cdsi-sgx-v3-2026", "--at", "1785432688", "--max-age", "1h", "--json"));
+        Assert.Equal(1, tooOld.Exit);
+        Assert.Contains(JsonNode.Parse(tooOld.Out)!["errors"]!.AsArray(), e => e!["code"]!.GetValue<string>() == "ATT4009");
+
+        var ok = Run(Verify("signal-cdsi-sgx-v3-2026", "--at", "1785432688", "--max-age", "PT2H", "--min-tcb-evaluation-data-number", "21", "--json"));
+        Assert.Equal(0, ok.Exit);
+
+        var tooLow = Run(Verify("signal-cdsi-sgx-v3-2026", "--at", "1785432688", "--min-tcb-evaluation-data-number", "22", "--allow-expired-collateral", "--json"));
+        Assert.Equal(1, tooLow.Exit);
+        var codes = JsonNode.Parse(tooLow.Out)!["errors"]!.AsArray().Select(e => e!["code"]!.GetValue<string>());
+        Assert.Equal(["ATT4007", "ATT4008"], codes);
+    }
+
+    [Theory]
+    [InlineData("--grace", "tomorrow")]
+    [InlineData("--grace", "-P1D")]
+    [InlineData("--grace", "5x")]
+    [InlineData("--grace", "99999999999999999d")]
+    [InlineData("--max-age", "P")]
+    [InlineData("--max-age", "-1h")]
+    [InlineData("--min-tcb-evaluation-data-number", "-1")]
+    [InlineData("--min-tcb-evaluation-data-number", "seventeen")]
+    public void Verify_BadFreshnessRule_ExitsTwo(string option, string value)
+    {
+        var (exit, output, error) = Run(Verify("signal-cdsi-sgx-v3-2026", "--at", "1785432688", option, value));
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.NotEmpty(error);
+    }
+
+    [Theory]
     [InlineData("--at", "yesterday")]
     [InlineData("--at", "99999999999999")]
     public void Verify_BadTime_ExitsTwoWithOneLine(string option, string value)

@@ -47,4 +47,41 @@ internal static class CliInput
             ? instant
             : throw new CliInputException($"time '{text}' is neither Unix seconds nor ISO-8601");
     }
+
+    /// <summary>
+    /// Parses a non-negative duration given as an ISO-8601 duration (<c>P1D</c>, <c>PT12H</c>, <c>P1DT30M</c>) or as
+    /// a whole number with a unit: <c>&lt;n&gt;d</c>, <c>&lt;n&gt;h</c>, <c>&lt;n&gt;m</c> or <c>&lt;n&gt;s</c>.
+    /// </summary>
+    public static TimeSpan ParseDuration(string text, string what)
+    {
+        TimeSpan duration;
+        try
+        {
+            if (text.Length > 1 && char.ToLowerInvariant(text[^1]) is 'd' or 'h' or 'm' or 's'
+                && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            {
+                duration = char.ToLowerInvariant(text[^1]) switch
+                {
+                    'd' => TimeSpan.FromDays(n),
+                    'h' => TimeSpan.FromHours(n),
+                    'm' => TimeSpan.FromMinutes(n),
+                    _ => TimeSpan.FromSeconds(n),
+                };
+            }
+            else if (text.StartsWith('P') || text.StartsWith("-P", StringComparison.Ordinal))
+            {
+                duration = System.Xml.XmlConvert.ToTimeSpan(text);
+            }
+            else
+            {
+                throw new CliInputException($"{what} '{text}' is neither an ISO-8601 duration (P1D, PT12H) nor <n>d|h|m|s");
+            }
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentOutOfRangeException)
+        {
+            throw new CliInputException($"{what} '{text}' is not a duration Vouch can use: {e.Message}");
+        }
+
+        return duration < TimeSpan.Zero ? throw new CliInputException($"{what} '{text}' is negative") : duration;
+    }
 }

@@ -37,11 +37,24 @@ internal static class QuoteCommands
             AllowMultipleArgumentsPerToken = false,
         };
         var allowExpired = new Option<bool>("--allow-expired-collateral") { Description = "Report expired collateral as Intel's QvE does (verdict plus an expired flag) instead of failing." };
+        var grace = new Option<string>("--grace")
+        {
+            Description = "Accept the TCB Info, QE Identity and CRLs for this long past their nextUpdate, reported as waived and expired "
+                + "(ISO-8601 duration such as P1D or PT12H, or <n>d|h|m|s; default: no grace).",
+        };
+        var maxAge = new Option<string>("--max-age")
+        {
+            Description = "Refuse a TCB Info or QE Identity issued longer ago than this (ISO-8601 duration or <n>d|h|m|s; default: no limit). Not waived by --allow-expired-collateral.",
+        };
+        var minEvaluationNumber = new Option<int?>("--min-tcb-evaluation-data-number")
+        {
+            Description = "Refuse a TCB Info or QE Identity whose tcbEvaluationDataNumber is below this (default: no minimum). Not waived by --allow-expired-collateral.",
+        };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
 
         var verify = new Command("verify", "Verify a quote against Intel collateral and print every check.")
         {
-            quoteFile, collateralDir, at, roots, allowExpired, json,
+            quoteFile, collateralDir, at, roots, allowExpired, grace, maxAge, minEvaluationNumber, json,
         };
         verify.SetAction(parse =>
         {
@@ -58,6 +71,11 @@ internal static class QuoteCommands
                     At = parse.GetValue(at) is { } text ? CliInput.ParseInstant(text) : TimeProvider.System.GetUtcNow(),
                     TrustAnchors = [.. anchors],
                     AllowExpiredCollateral = parse.GetValue(allowExpired),
+                    ExpiryGracePeriod = parse.GetValue(grace) is { } g ? CliInput.ParseDuration(g, "grace") : TimeSpan.Zero,
+                    MaximumCollateralAge = parse.GetValue(maxAge) is { } a ? CliInput.ParseDuration(a, "maximum age") : null,
+                    MinimumTcbEvaluationDataNumber = parse.GetValue(minEvaluationNumber) is { } n
+                        ? (n >= 0 ? n : throw new CliInputException($"minimum TCB evaluation data number {n} is negative"))
+                        : null,
                 };
 
                 var report = new QuoteVerifier().Verify(quoteBytes, collateral, options);

@@ -41,6 +41,8 @@ public enum CheckId
     TcbInfoSignature,
     /// <summary>The TCB Info is issued and not past its nextUpdate at the verification time.</summary>
     TcbInfoValidity,
+    /// <summary>The TCB Info meets the operator's freshness rules: tcbEvaluationDataNumber at least <see cref="VerificationOptions.MinimumTcbEvaluationDataNumber"/>, issueDate within <see cref="VerificationOptions.MaximumCollateralAge"/>. Never waived.</summary>
+    TcbInfoFreshnessPolicy,
     /// <summary>The TCB Info is for the PCK certificate's FMSPC and PCE-ID and the quote's TEE.</summary>
     TcbInfoMatch,
 
@@ -54,6 +56,8 @@ public enum CheckId
     QeIdentitySignature,
     /// <summary>The QE Identity is issued and not past its nextUpdate at the verification time.</summary>
     QeIdentityValidity,
+    /// <summary>The QE Identity meets the operator's freshness rules: tcbEvaluationDataNumber at least <see cref="VerificationOptions.MinimumTcbEvaluationDataNumber"/>, issueDate within <see cref="VerificationOptions.MaximumCollateralAge"/>. Never waived.</summary>
+    QeIdentityFreshnessPolicy,
 
     /// <summary>The QE report is signed by the PCK certificate's key.</summary>
     QeReportSignature,
@@ -97,11 +101,15 @@ public static class CheckIds
         CheckId.QuoteFormat => VerificationStage.QuoteFormat,
         <= CheckId.PckExtension => VerificationStage.PckCertificateChain,
         <= CheckId.TcbInfoMatch => VerificationStage.TcbInfo,
-        <= CheckId.QeIdentityValidity => VerificationStage.QeIdentity,
+        <= CheckId.QeIdentityFreshnessPolicy => VerificationStage.QeIdentity,
         _ => VerificationStage.Quote,
     };
 
-    /// <summary>Whether the check is about collateral freshness, which <see cref="VerificationOptions.AllowExpiredCollateral"/> can waive.</summary>
+    /// <summary>
+    /// Whether the check is about collateral freshness, which <see cref="VerificationOptions.AllowExpiredCollateral"/> can waive.
+    /// The operator's freshness rules (<see cref="CheckId.TcbInfoFreshnessPolicy"/>, <see cref="CheckId.QeIdentityFreshnessPolicy"/>)
+    /// are explicit policy and are not.
+    /// </summary>
     public static bool IsFreshness(this CheckId check) => check is CheckId.PckChainValidity or CheckId.RootCaCrlValidity
         or CheckId.PckCrlValidity or CheckId.TcbInfoSigningChainValidity or CheckId.TcbInfoValidity
         or CheckId.QeIdentitySigningChainValidity or CheckId.QeIdentityValidity;

@@ -94,6 +94,8 @@ public sealed class QuoteVerifier
             // Fail closed: a TCB status is reported only when everything it rests on held, so a caller
             // reading the status alone can never act on one computed from unverified inputs. (The
             // checks' details still say what was evaluated.) Revoked is reported with its failure.
+            // Every check counts, the operator's freshness rules (TcbInfoFreshnessPolicy, QeIdentityFreshnessPolicy)
+            // included; a Waived check (expired but allowed, or inside the expiry grace) does not withhold it.
             var statusTrusted = _checks.All(c => c.Result != CheckResult.Failed || c.Check == CheckId.TcbStatus);
             if (!statusTrusted)
             {
@@ -313,7 +315,7 @@ public sealed class QuoteVerifier
             }
             else if (crl.NextUpdate is { } next && _at >= next)
             {
-                Stale(check, ErrorCode.CrlExpired, $"the {what} expired at {Iso(next)}");
+                PastNextUpdate(check, ErrorCode.CrlExpired, next, $"the {what} expired at {Iso(next)}", graceable: true);
             }
             else
             {
@@ -424,10 +426,12 @@ public sealed class QuoteVerifier
             if (parsed is null)
             {
                 NotEvaluated(checks.Validity, $"the {checks.Name} did not parse");
+                NotEvaluated(checks.Policy, $"the {checks.Name} did not parse");
             }
             else
             {
                 CheckIssuedDocument(checks.Validity, parsed.IssueDate, parsed.NextUpdate, checks.Name, checks.NotYetValid, checks.Expired);
+                CheckFreshnessPolicy(checks, parsed);
             }
 
             return parsed;
@@ -477,7 +481,8 @@ public sealed class QuoteVerifier
             // verification time, and treats nextUpdate as exclusive (docs/conformance.md).
             if (_at >= nextUpdate)
             {
-                Stale(check, expired, $"the {what} expired at its nextUpdate {Iso(nextUpdate)}");
+                // The operator's grace covers a document that is otherwise current, never one also issued after the verification time.
+                PastNextUpdate(check, expired, nextUpdate, $"the {what} expired at its nextUpdate {Iso(nextUpdate)}", graceable: _at >= issueDate);
             }
             else if (_at < issueDate)
             {
@@ -486,6 +491,38 @@ public sealed class QuoteVerifier
             else
             {
                 Pass(check, $"issued {Iso(issueDate)}, next update {Iso(nextUpdate)}");
+            }
+        }
+
+        private void CheckFreshnessPolicy(SignedDocumentChecks checks, ISignedCollateral document)
+        {
+            // §2.10 and §2.12: the relying party's own freshness rules, off by default (docs/conformance.md, "Operator
+            // freshness rules"). Intel checks neither, so they are explicit policy: failed, never waived as expired.
+            var number = document.TcbEvaluationDataNumber;
+            var tooLow = options.MinimumTcbEvaluationDataNumber is { } minimum && number < minimum;
+            var numberDetail = options.MinimumTcbEvaluationDataNumber is { } min
+                ? $"evaluation data number {number} {(tooLow ? "is below" : "meets")} the minimum {min}"
+                : "no minimum evaluation data number";
+
+            // The age is measured from issueDate to the verification time; a document issued later is TcbInfoValidity's concern.
+            var age = _at - document.IssueDate;
+            var tooOld = options.MaximumCollateralAge is { } maximum && age > maximum;
+            var ageDetail = options.MaximumCollateralAge is { } max
+                ? $"issued {Iso(document.IssueDate)}, {Duration(age)} before the verification time, {(tooOld ? "older than" : "within")} the maximum age {Duration(max)}"
+                : "no maximum age";
+
+            var detail = $"{numberDetail}, {ageDetail}";
+            if (tooLow)
+            {
+                Fail(checks.Policy, checks.EvaluationDataNumberTooLow, detail);
+            }
+            else if (tooOld)
+            {
+                Fail(checks.Policy, checks.TooOld, detail);
+            }
+            else
+            {
+                Pass(checks.Policy, detail);
             }
         }
 
@@ -881,6 +918,30 @@ public sealed class QuoteVerifier
                 : new(check, CheckResult.Failed, code, detail));
         }
 
+        /// <summary>
+        /// An item at or past its nextUpdate (TCB Info, QE Identity, PCK CRL, root CA CRL): inside the operator's
+        /// <see cref="VerificationOptions.ExpiryGracePeriod"/> it is waived and flagged as expired; past it, <see cref="Stale"/>.
+        /// </summary>
+        private void PastNextUpdate(CheckId check, ErrorCode code, DateTimeOffset nextUpdate, string detail, bool graceable)
+        {
+            var late = _at - nextUpdate;
+            var grace = options.ExpiryGracePeriod;
+            if (grace <= TimeSpan.Zero)
+            {
+                Stale(check, code, detail);
+            }
+            else if (graceable && late < grace)
+            {
+                _expired = true;
+                _checks.Add(new(check, CheckResult.Waived, code,
+                    $"{detail}, {Duration(late)} before the verification time (allowed: inside the expiry grace period {Duration(grace)}; reported as expired)"));
+            }
+            else
+            {
+                Stale(check, code, $"{detail}, {Duration(late)} before the verification time, past the expiry grace period {Duration(grace)}");
+            }
+        }
+
         private void Widen(DateTimeOffset notBefore, DateTimeOffset notAfter)
         {
             if (notBefore > _windowStart)
@@ -899,6 +960,9 @@ public sealed class QuoteVerifier
             $"{prerequisites.First(p => p.Value is null).Name} is unavailable (see its check)";
 
         private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+        /// <summary>An ISO-8601 duration (<c>P1DT2H</c>), the form <c>vouch quote verify</c> accepts.</summary>
+        private static string Duration(TimeSpan span) => System.Xml.XmlConvert.ToString(span);
     }
 
     private sealed record CrlEntry(Crl? Crl, string? Error);
@@ -910,16 +974,19 @@ public sealed class QuoteVerifier
 
     /// <summary>The checks, cache slots and codes of one kind of signed collateral document.</summary>
     private sealed record SignedDocumentChecks(
-        string Name, CheckId Format, CheckId Chain, CheckId ChainValidity, CheckId Signature, CheckId Validity,
-        CacheKind Cache, CacheKind SignatureCache, ErrorCode SignatureInvalid, ErrorCode NotYetValid, ErrorCode Expired)
+        string Name, CheckId Format, CheckId Chain, CheckId ChainValidity, CheckId Signature, CheckId Validity, CheckId Policy,
+        CacheKind Cache, CacheKind SignatureCache, ErrorCode SignatureInvalid, ErrorCode NotYetValid, ErrorCode Expired,
+        ErrorCode EvaluationDataNumberTooLow, ErrorCode TooOld)
     {
         public static readonly SignedDocumentChecks TcbInfo = new("TCB Info",
-            CheckId.TcbInfoFormat, CheckId.TcbInfoSigningChain, CheckId.TcbInfoSigningChainValidity, CheckId.TcbInfoSignature, CheckId.TcbInfoValidity,
-            CacheKind.TcbInfo, CacheKind.TcbInfoSignature, ErrorCode.TcbInfoSignatureInvalid, ErrorCode.TcbInfoNotYetValid, ErrorCode.TcbInfoExpired);
+            CheckId.TcbInfoFormat, CheckId.TcbInfoSigningChain, CheckId.TcbInfoSigningChainValidity, CheckId.TcbInfoSignature, CheckId.TcbInfoValidity, CheckId.TcbInfoFreshnessPolicy,
+            CacheKind.TcbInfo, CacheKind.TcbInfoSignature, ErrorCode.TcbInfoSignatureInvalid, ErrorCode.TcbInfoNotYetValid, ErrorCode.TcbInfoExpired,
+            ErrorCode.TcbInfoEvaluationDataNumberTooLow, ErrorCode.TcbInfoTooOld);
 
         public static readonly SignedDocumentChecks QeIdentity = new("QE Identity",
-            CheckId.QeIdentityFormat, CheckId.QeIdentitySigningChain, CheckId.QeIdentitySigningChainValidity, CheckId.QeIdentitySignature, CheckId.QeIdentityValidity,
-            CacheKind.QeIdentity, CacheKind.QeIdentitySignature, ErrorCode.QeIdentitySignatureInvalid, ErrorCode.QeIdentityNotYetValid, ErrorCode.QeIdentityExpired);
+            CheckId.QeIdentityFormat, CheckId.QeIdentitySigningChain, CheckId.QeIdentitySigningChainValidity, CheckId.QeIdentitySignature, CheckId.QeIdentityValidity, CheckId.QeIdentityFreshnessPolicy,
+            CacheKind.QeIdentity, CacheKind.QeIdentitySignature, ErrorCode.QeIdentitySignatureInvalid, ErrorCode.QeIdentityNotYetValid, ErrorCode.QeIdentityExpired,
+            ErrorCode.QeIdentityEvaluationDataNumberTooLow, ErrorCode.QeIdentityTooOld);
     }
 
     /// <summary>A cached yes/no, boxed once.</summary>

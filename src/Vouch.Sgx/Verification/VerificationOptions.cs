@@ -46,4 +46,63 @@ public sealed record VerificationOptions
     /// <see cref="VerificationReport.CollateralExpired"/> is set — instead of failing (the default).
     /// </summary>
     public bool AllowExpiredCollateral { get; init; }
+
+    /// <summary>
+    /// How long after its <c>nextUpdate</c> the TCB Info, the QE Identity, the PCK CRL and the root CA CRL are still
+    /// accepted (default zero: not at all). Inside the grace the validity check is reported
+    /// <see cref="CheckResult.Waived"/> with its usual expired code and <see cref="VerificationReport.CollateralExpired"/>
+    /// is set, so the result says honestly that the collateral is past its <c>nextUpdate</c>; past the grace the
+    /// check fails as without it (or is waived under <see cref="AllowExpiredCollateral"/>). Certificates' notAfter and
+    /// every "not yet valid" check are unaffected, and <see cref="VerificationReport.CollateralWindow"/> is not widened.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan ExpiryGracePeriod
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// The oldest a TCB Info's or QE Identity's <c>issueDate</c> may be at <see cref="At"/> (null, the default: no
+    /// limit). Operator policy, checked by <see cref="CheckId.TcbInfoFreshnessPolicy"/> and
+    /// <see cref="CheckId.QeIdentityFreshnessPolicy"/>, and never waived by <see cref="AllowExpiredCollateral"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public TimeSpan? MaximumCollateralAge
+    {
+        get;
+        init
+        {
+            if (value is { } age)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(age, TimeSpan.Zero, nameof(value));
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// The lowest <c>tcbEvaluationDataNumber</c> a TCB Info or QE Identity may carry (null, the default: no minimum).
+    /// Operator policy, checked by <see cref="CheckId.TcbInfoFreshnessPolicy"/> and
+    /// <see cref="CheckId.QeIdentityFreshnessPolicy"/>, and never waived by <see cref="AllowExpiredCollateral"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int? MinimumTcbEvaluationDataNumber
+    {
+        get;
+        init
+        {
+            if (value is { } minimum)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(minimum, nameof(value));
+            }
+
+            field = value;
+        }
+    }
 }

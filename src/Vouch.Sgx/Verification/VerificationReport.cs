@@ -9,7 +9,11 @@ public enum CheckResult
     Passed,
     /// <summary>The check was made and did not hold; the quote is not verified.</summary>
     Failed,
-    /// <summary>The check failed on freshness only, and <see cref="VerificationOptions.AllowExpiredCollateral"/> waived it, as Intel's QvE does; the report's <see cref="VerificationReport.CollateralExpired"/> is set.</summary>
+    /// <summary>
+    /// The check failed on freshness only, and <see cref="VerificationOptions.AllowExpiredCollateral"/> waived it, as Intel's QvE
+    /// does, or the item is past its nextUpdate but inside <see cref="VerificationOptions.ExpiryGracePeriod"/>; either way the
+    /// report's <see cref="VerificationReport.CollateralExpired"/> is set.
+    /// </summary>
     Waived,
     /// <summary>The check could not be made because something it needs failed or is absent (the detail says what).</summary>
     NotEvaluated,
@@ -106,7 +110,7 @@ public sealed record VerificationReport
     public int? QeIdentityTcbEvaluationDataNumber { get; init; }
     /// <summary>The intersection of every collateral item's validity interval (possibly empty), when any collateral parsed.</summary>
     public ValidityWindow? CollateralWindow { get; init; }
-    /// <summary>Whether any collateral was outside its validity at <see cref="VerifiedAt"/> (checks <see cref="CheckResult.Waived"/> or failed on freshness).</summary>
+    /// <summary>Whether any collateral was outside its validity at <see cref="VerifiedAt"/> (checks <see cref="CheckResult.Waived"/>, including inside the expiry grace period, or failed on freshness).</summary>
     public bool CollateralExpired { get; init; }
     /// <summary>Facts from the quote, when it parsed.</summary>
     public QuoteFacts? Quote { get; init; }
