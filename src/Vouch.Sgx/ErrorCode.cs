@@ -53,6 +53,8 @@ public enum ErrorCode
     PckExtensionMalformed = 2007,
     /// <summary>A collateral item that verification needs was not supplied.</summary>
     CollateralMissing = 2008,
+    /// <summary>The TCB Evaluation Data Numbers document is not valid JSON of the PCS shape, or has a field of the wrong type, range or value.</summary>
+    TcbEvaluationDataNumbersMalformed = 2009,
 
     // 3xxx: certificate chains and CRLs
     /// <summary>A chain does not have the expected number of certificates, or they do not link issuer to subject.</summary>
@@ -99,6 +101,12 @@ public enum ErrorCode
     TcbInfoTooOld = 4009,
     /// <summary>The QE Identity's issueDate is older than the operator's <c>MaximumCollateralAge</c> allows at the verification time.</summary>
     QeIdentityTooOld = 4010,
+    /// <summary>The TCB Evaluation Data Numbers signature does not verify over the signed tcbEvaluationDataNumbers bytes with the TCB signing key.</summary>
+    TcbEvaluationDataNumbersSignatureInvalid = 4011,
+    /// <summary>The verification time is at or after the TCB Evaluation Data Numbers nextUpdate.</summary>
+    TcbEvaluationDataNumbersExpired = 4012,
+    /// <summary>The verification time is before the TCB Evaluation Data Numbers issueDate.</summary>
+    TcbEvaluationDataNumbersNotYetValid = 4013,
 
     // 5xxx: quote against collateral, TCB evaluation
     /// <summary>The TCB Info is for another FMSPC, PCE-ID or TEE than the PCK certificate and quote.</summary>

@@ -1,12 +1,13 @@
 namespace Vouch.Sgx.Collateral;
 
 /// <summary>
-/// Why a TCB Info or Enclave Identity document was rejected by <see cref="TcbInfo.TryParse"/> or
-/// <see cref="EnclaveIdentity.TryParse"/>.
+/// Why a TCB Info, Enclave Identity or TCB Evaluation Data Numbers document was rejected by
+/// <see cref="TcbInfo.TryParse"/>, <see cref="EnclaveIdentity.TryParse"/> or <see cref="TcbEvaluationDataNumbers.TryParse"/>.
 /// </summary>
 /// <param name="Code">
 /// The stable code: <see cref="ErrorCode.TcbInfoMalformed"/> / <see cref="ErrorCode.TcbInfoUnsupported"/> for TCB Info,
-/// <see cref="ErrorCode.QeIdentityMalformed"/> / <see cref="ErrorCode.QeIdentityUnsupported"/> for Enclave Identity.
+/// <see cref="ErrorCode.QeIdentityMalformed"/> / <see cref="ErrorCode.QeIdentityUnsupported"/> for Enclave Identity,
+/// <see cref="ErrorCode.TcbEvaluationDataNumbersMalformed"/> for TCB Evaluation Data Numbers.
 /// </param>
 /// <param name="Path">
 /// Where the problem is, as a JSON path without a leading <c>$</c>, for example

@@ -43,6 +43,26 @@ public sealed record CollateralReport
 }
 
 /// <summary>
+/// The outcome of <see cref="CollateralVerifier.VerifyTcbEvaluationDataNumbers"/>: the first check that failed, if any,
+/// and the parsed document.
+/// </summary>
+/// <param name="Document">The document when it parsed (whether or not it verified: see <see cref="Verified"/>).</param>
+/// <param name="Error">The code of the first check that failed; null when the document verified.</param>
+/// <param name="Detail">The inputs that decided the outcome, in words. Not part of the API: match on <paramref name="Error"/>.</param>
+/// <param name="Window">
+/// When the signature verified: the instants inside which the document and both certificates of its chain are valid
+/// (latest issueDate/notBefore, earliest nextUpdate/notAfter); otherwise null.
+/// </param>
+/// <threadsafety>Immutable.</threadsafety>
+public sealed record TcbEvaluationDataNumbersVerification(
+    TcbEvaluationDataNumbers? Document, ErrorCode? Error, string Detail, ValidityWindow? Window)
+{
+    /// <summary>Whether every check passed: the document is authentic under a trust anchor and current at the instant given.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Document))]
+    public bool Verified => Error is null && Document is not null;
+}
+
+/// <summary>
 /// Checks collateral on its own, without a quote: that each artefact was issued by Intel (or another trust anchor)
 /// — what an importer of collateral needs before storing it. The checks are those of <see cref="QuoteVerifier"/>
 /// that do not need a quote (dcap-verification §2.2 step 5 for the CRLs, §2.4 and §2.5 for TCB Info and QE
@@ -284,6 +304,135 @@ public static class CollateralVerifier
 
             return parsed;
         }
+    }
+
+    /// <summary>
+    /// Verifies a TCB Evaluation Data Numbers document (PCS <c>/tcbevaluationdatanumbers</c>) and its issuer chain
+    /// (<c>TCB-Evaluation-Data-Numbers-Issuer-Chain</c>, URL-decoded PEM) at <paramref name="at"/>, as a TCB Info is
+    /// verified (dcap-verification §2.4 steps 2–4). Never throws for bad input.
+    /// </summary>
+    /// <param name="document">The response body, as received.</param>
+    /// <param name="issuerChain">The issuer chain as PEM: the TCB Signing certificate and the root, in either order.</param>
+    /// <param name="at">The instant to verify as of. The verifier never reads a clock.</param>
+    /// <param name="trustAnchors">The roots the chain may end in (for example <see cref="TrustAnchor.IntelSgxRootCa"/>), matched by public key.</param>
+    /// <param name="rootCaCrl">
+    /// The root CA CRL, already parsed, to check the TCB Signing certificate against; null to skip that check. It must be
+    /// issued and signed by the chain's root; its own freshness is not checked here.
+    /// </param>
+    /// <returns>The first failure, in the order below, or success; and the parsed document when it parsed.</returns>
+    /// <remarks>
+    /// The checks, first failure wins, authenticity before freshness:
+    /// <list type="number">
+    /// <item>both inputs supplied (<see cref="ErrorCode.CollateralMissing"/>);</item>
+    /// <item>the document parses (<see cref="ErrorCode.TcbEvaluationDataNumbersMalformed"/>);</item>
+    /// <item>the chain is the "SGX TCB Signing" certificate under an "SGX Root CA", linked by name and signature, in their
+    /// roles (<see cref="ErrorCode.CertificateMalformed"/>, <see cref="ErrorCode.ChainIncomplete"/>,
+    /// <see cref="ErrorCode.ChainSignatureInvalid"/>, <see cref="ErrorCode.ChainCertificateRoleInvalid"/>);</item>
+    /// <item>the root's public key is a trust anchor (<see cref="ErrorCode.ChainUntrustedRoot"/>);</item>
+    /// <item>with <paramref name="rootCaCrl"/>: the CRL is the root's (<see cref="ErrorCode.CrlIssuerMismatch"/>,
+    /// <see cref="ErrorCode.CrlSignatureInvalid"/>) and does not list the signing certificate
+    /// (<see cref="ErrorCode.IntermediateRevoked"/>);</item>
+    /// <item>the signature verifies over the signed <c>tcbEvaluationDataNumbers</c> bytes in Intel's compact form
+    /// (<see cref="ErrorCode.TcbEvaluationDataNumbersSignatureInvalid"/>);</item>
+    /// <item>both certificates are inside their validity periods at <paramref name="at"/>
+    /// (<see cref="ErrorCode.CertificateExpired"/>, <see cref="ErrorCode.CertificateNotYetValid"/>);</item>
+    /// <item><c>issueDate</c> ≤ <paramref name="at"/> &lt; <c>nextUpdate</c> (<see cref="ErrorCode.TcbEvaluationDataNumbersNotYetValid"/>,
+    /// <see cref="ErrorCode.TcbEvaluationDataNumbersExpired"/>), the same rule as for TCB Info.</item>
+    /// </list>
+    /// </remarks>
+    public static TcbEvaluationDataNumbersVerification VerifyTcbEvaluationDataNumbers(
+        ReadOnlyMemory<byte> document,
+        ReadOnlyMemory<byte> issuerChain,
+        DateTimeOffset at,
+        IReadOnlyList<TrustAnchor> trustAnchors,
+        Crl? rootCaCrl = null)
+    {
+        ArgumentNullException.ThrowIfNull(trustAnchors);
+        if (document.IsEmpty)
+        {
+            return Fail(null, ErrorCode.CollateralMissing, "no TCB Evaluation Data Numbers document was supplied");
+        }
+
+        if (!TcbEvaluationDataNumbers.TryParse(document, out var parsed, out var error))
+        {
+            return Fail(null, error.Code, $"{error.Path}: {error.Message}");
+        }
+
+        if (issuerChain.IsEmpty)
+        {
+            return Fail(parsed, ErrorCode.CollateralMissing, "no TCB Evaluation Data Numbers issuer chain was supplied");
+        }
+
+        var chain = CertificateChain.Analyse(issuerChain.Span, ChainKind.TcbSigning);
+        if (!chain.IsUsable)
+        {
+            return Fail(parsed, chain.Error!.Value, chain.Detail);
+        }
+
+        var root = chain.Root!;
+        var signer = chain.Leaf!;
+        if (!trustAnchors.Any(a => a.Matches(root.SubjectPublicKey.Span)))
+        {
+            return Fail(parsed, ErrorCode.ChainUntrustedRoot,
+                $"the signing chain's root \"{root.SubjectCommonName}\" (key SHA-256 {Hex.ToLower(SHA256.HashData(root.SubjectPublicKey.Span))}) is not a trust anchor");
+        }
+
+        if (rootCaCrl is not null)
+        {
+            if (!rootCaCrl.IssuerRaw.Span.SequenceEqual(root.SubjectRaw.Span))
+            {
+                return Fail(parsed, ErrorCode.CrlIssuerMismatch, $"the root CA CRL is issued by \"{rootCaCrl.IssuerCommonName}\", not by \"{root.SubjectCommonName}\"");
+            }
+
+            if (!rootCaCrl.VerifySignature(root))
+            {
+                return Fail(parsed, ErrorCode.CrlSignatureInvalid, $"the root CA CRL signature does not verify with the key of \"{root.SubjectCommonName}\"");
+            }
+
+            if (rootCaCrl.IsRevoked(signer))
+            {
+                return Fail(parsed, ErrorCode.IntermediateRevoked, $"\"{signer.SubjectCommonName}\" is on the root CA CRL");
+            }
+        }
+
+        if (!EcdsaVerifier.VerifyP1363(signer.PublicKey, parsed.SignedBody.Span, parsed.Signature.Span, HashAlgorithmName.SHA256))
+        {
+            return Fail(parsed, ErrorCode.TcbEvaluationDataNumbersSignatureInvalid, $"the signature does not verify with the key of \"{signer.SubjectCommonName}\"");
+        }
+
+        var window = new ValidityWindow(
+            new[] { parsed.IssueDate, root.NotBefore, signer.NotBefore }.Max(),
+            new[] { parsed.NextUpdate, root.NotAfter, signer.NotAfter }.Min());
+        if (chain.Certificates.FirstOrDefault(c => at > c.NotAfter) is { } expired)
+        {
+            return Fail(parsed, ErrorCode.CertificateExpired, $"\"{expired.SubjectCommonName}\" expired at {Iso(expired.NotAfter)}", window);
+        }
+
+        if (chain.Certificates.FirstOrDefault(c => at < c.NotBefore) is { } early)
+        {
+            return Fail(parsed, ErrorCode.CertificateNotYetValid, $"\"{early.SubjectCommonName}\" is valid only from {Iso(early.NotBefore)}", window);
+        }
+
+        // As for TCB Info (QuoteVerifier, docs/conformance.md): nextUpdate is exclusive, and a document issued after the
+        // verification time is refused.
+        if (at >= parsed.NextUpdate)
+        {
+            return Fail(parsed, ErrorCode.TcbEvaluationDataNumbersExpired, $"the document expired at its nextUpdate {Iso(parsed.NextUpdate)}", window);
+        }
+
+        if (at < parsed.IssueDate)
+        {
+            return Fail(parsed, ErrorCode.TcbEvaluationDataNumbersNotYetValid, $"the document is issued at {Iso(parsed.IssueDate)}, after the verification time", window);
+        }
+
+        return new TcbEvaluationDataNumbersVerification(parsed, null,
+            $"{parsed.Id.ToString().ToUpperInvariant()} evaluation data numbers {string.Join(", ", parsed.Numbers.Select(n => n.Number.ToString(CultureInfo.InvariantCulture)))} signed by \"{signer.SubjectCommonName}\", issued {Iso(parsed.IssueDate)}, next update {Iso(parsed.NextUpdate)}",
+            window);
+
+        static TcbEvaluationDataNumbersVerification Fail(TcbEvaluationDataNumbers? parsed, ErrorCode code, string detail, ValidityWindow? window = null) =>
+            new(parsed, code, detail, window);
+
+        static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     }
 
     private sealed record SignedDocument(string Name, CheckId Format, CheckId Chain, CheckId Signature, ErrorCode SignatureInvalid)

@@ -159,6 +159,65 @@ public sealed record QeIdentity
     });
 }
 
+/// <summary>One entry of a TCB Evaluation Data Numbers document.</summary>
+/// <param name="Number">tcbEvaluationDataNumber.</param>
+/// <param name="TcbRecoveryEventDate">tcbRecoveryEventDate.</param>
+/// <param name="TcbDate">tcbDate.</param>
+public sealed record TcbEvaluationDataNumberEntry(int Number, DateTimeOffset TcbRecoveryEventDate, DateTimeOffset TcbDate);
+
+/// <summary>
+/// A TCB Evaluation Data Numbers v1 body as PCS serves it at <c>/sgx|tdx/certification/v4/tcbevaluationdatanumbers</c>
+/// (dcap-verification §3.1): <c>id, version, issueDate, nextUpdate, tcbEvalNumbers</c>, compact, entries highest number
+/// first. <see cref="ToCompactJson"/> gives the exact signed bytes.
+/// </summary>
+public sealed record TcbEvaluationDataNumbers
+{
+    /// <summary>"SGX" or "TDX".</summary>
+    public string Id { get; init; } = "SGX";
+    /// <summary>1.</summary>
+    public int Version { get; init; } = 1;
+    /// <summary>issueDate.</summary>
+    public required DateTimeOffset IssueDate { get; init; }
+    /// <summary>nextUpdate.</summary>
+    public required DateTimeOffset NextUpdate { get; init; }
+    /// <summary>tcbEvalNumbers, written in the order given (PCS: highest first).</summary>
+    public required IReadOnlyList<TcbEvaluationDataNumberEntry> Numbers { get; init; }
+
+    /// <summary>
+    /// The document of one evaluation: <paramref name="number"/>, whose TCB Recovery event is the day before
+    /// <paramref name="tcbDate"/> (Intel's numbers have tcbDate one day after tcbRecoveryEventDate).
+    /// </summary>
+    public static TcbEvaluationDataNumbers OfOneEvaluation(string id, int number, DateTimeOffset tcbDate, DateTimeOffset issueDate, DateTimeOffset nextUpdate) => new()
+    {
+        Id = id,
+        IssueDate = issueDate,
+        NextUpdate = nextUpdate,
+        Numbers = [new TcbEvaluationDataNumberEntry(number, tcbDate.AddDays(-1), tcbDate)],
+    };
+
+    /// <summary>The compact JSON of the <c>tcbEvaluationDataNumbers</c> value, byte for byte what is signed.</summary>
+    public string ToCompactJson() => CollateralJson.Write(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("id", Id);
+        w.WriteNumber("version", Version);
+        w.WriteString("issueDate", CollateralJson.Date(IssueDate));
+        w.WriteString("nextUpdate", CollateralJson.Date(NextUpdate));
+        w.WriteStartArray("tcbEvalNumbers");
+        foreach (var entry in Numbers)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("tcbEvaluationDataNumber", entry.Number);
+            w.WriteString("tcbRecoveryEventDate", CollateralJson.Date(entry.TcbRecoveryEventDate));
+            w.WriteString("tcbDate", CollateralJson.Date(entry.TcbDate));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+}
+
 internal static class CollateralJson
 {
     public static string Date(DateTimeOffset at) =>

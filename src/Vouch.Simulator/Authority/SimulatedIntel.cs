@@ -10,7 +10,8 @@ namespace Vouch.Simulator.Authority;
 
 /// <summary>
 /// A simulated Intel: a TEST "Intel SGX Root CA", the PCK Platform and Processor CAs, the TCB Signing
-/// certificate, and everything Intel signs with them (PCK leaf certificates, CRLs, TCB Info, QE Identity),
+/// certificate, and everything Intel signs with them (PCK leaf certificates, CRLs, TCB Info, QE Identity,
+/// TCB Evaluation Data Numbers),
 /// in exactly the shapes Intel PCS serves (dcap-verification §2, §3).
 /// </summary>
 /// <remarks>
@@ -272,13 +273,24 @@ public sealed class SimulatedIntel : IDisposable
         return CollateralJson.Envelope("enclaveIdentity", body, SignCollateralBody(body));
     }
 
+    /// <summary>The signed PCS response <c>{"tcbEvaluationDataNumbers":…,"signature":"…"}</c>, signed by the TCB Signing key.</summary>
+    public string SignTcbEvaluationDataNumbers(TcbEvaluationDataNumbers numbers)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        var body = numbers.ToCompactJson();
+        return CollateralJson.Envelope("tcbEvaluationDataNumbers", body, SignCollateralBody(body));
+    }
+
     /// <summary>The root certificate as PEM (the trust anchor to hand a verifier).</summary>
     public string RootPem => Pem(_root.Certificate);
 
     /// <summary>PCS's <c>SGX-PCK-CRL-Issuer-Chain</c>: the PCK CA, then the root.</summary>
     public string PckCrlIssuerChainPem(PckCaType ca) => Pem(PckCa(ca).Certificate, _root.Certificate);
 
-    /// <summary>PCS's <c>TCB-Info-Issuer-Chain</c> and <c>SGX-Enclave-Identity-Issuer-Chain</c>: TCB Signing, then the root.</summary>
+    /// <summary>
+    /// PCS's <c>TCB-Info-Issuer-Chain</c>, <c>SGX-Enclave-Identity-Issuer-Chain</c> and
+    /// <c>TCB-Evaluation-Data-Numbers-Issuer-Chain</c>: TCB Signing, then the root.
+    /// </summary>
     public string TcbSigningChainPem => Pem(_tcbSigning.Certificate, _root.Certificate);
 
     /// <summary>PEM of certificates, each block ending in a newline (Intel's layout).</summary>

@@ -11,22 +11,33 @@ namespace Vouch.Simulator.Dcap;
 /// </summary>
 public sealed record DcapCase
 {
+    /// <summary>File of <see cref="TcbEvaluationDataNumbersJson"/> in a collateral folder.</summary>
+    public const string TcbEvaluationDataNumbersFileName = "tcb_evaluation_data_numbers.json";
+
+    /// <summary>File of <see cref="TcbEvaluationDataNumbersIssuerChainPem"/> in a collateral folder.</summary>
+    public const string TcbEvaluationDataNumbersIssuerChainFileName = "tcb_evaluation_data_numbers_issuer_chain.pem";
+
     /// <summary>File names written by <see cref="WriteTo"/> (plus <c>report_data_preimage.bin</c> when custom claims are set).</summary>
     public static IReadOnlyList<string> FileNames { get; } =
     [
         "quote.bin", "tcb_info.json", "qe_identity.json", "tcb_info_issuer_chain.pem", "qe_identity_issuer_chain.pem",
-        "pck_crl_issuer_chain.pem", "pck_crl.der", "root_ca_crl.der", "trusted_root.pem", "facts.json",
+        "pck_crl_issuer_chain.pem", "pck_crl.der", "root_ca_crl.der",
+        TcbEvaluationDataNumbersFileName, TcbEvaluationDataNumbersIssuerChainFileName, "trusted_root.pem", "facts.json",
     ];
 
     /// <summary>
     /// File names written by <see cref="PublishCollateral"/>: the collateral of the PCS-file layout (what a verifier
-    /// needs besides the quote and the trust anchor). No <c>pck_cert_chain.pem</c>: the quote carries its chain.
+    /// needs besides the quote and the trust anchor), plus the SGX TCB Evaluation Data Numbers document and its issuer
+    /// chain, which readers of the layout that do not know them ignore. No <c>pck_cert_chain.pem</c>: the quote carries
+    /// its chain.
     /// </summary>
     public static IReadOnlyList<string> CollateralFileNames { get; } =
     [
         "tcb_info.json", "qe_identity.json", "tcb_info_issuer_chain.pem", "qe_identity_issuer_chain.pem",
         "pck_crl_issuer_chain.pem", "pck_crl.der", "root_ca_crl.der",
+        TcbEvaluationDataNumbersFileName, TcbEvaluationDataNumbersIssuerChainFileName,
     ];
+
 
     private const int PublishAttempts = 10;
 
@@ -40,6 +51,12 @@ public sealed record DcapCase
     public required string TcbInfoIssuerChainPem { get; init; }
     /// <summary>PCS <c>SGX-Enclave-Identity-Issuer-Chain</c> (URL-decoded).</summary>
     public required string QeIdentityIssuerChainPem { get; init; }
+    /// <summary>PCS <c>/sgx/certification/v4/tcbevaluationdatanumbers</c> response body.</summary>
+    public required string TcbEvaluationDataNumbersJson { get; init; }
+    /// <summary>PCS <c>/tdx/certification/v4/tcbevaluationdatanumbers</c> response body (the same numbers, <c>id: TDX</c>).</summary>
+    public required string TdxTcbEvaluationDataNumbersJson { get; init; }
+    /// <summary>PCS <c>TCB-Evaluation-Data-Numbers-Issuer-Chain</c> (URL-decoded), for either document.</summary>
+    public required string TcbEvaluationDataNumbersIssuerChainPem { get; init; }
     /// <summary>PCS <c>SGX-PCK-CRL-Issuer-Chain</c> (URL-decoded).</summary>
     public required string PckCrlIssuerChainPem { get; init; }
     /// <summary>The PCK CA's CRL, DER.</summary>
@@ -141,6 +158,8 @@ public sealed record DcapCase
         File.WriteAllText(Path.Combine(directory, "pck_crl_issuer_chain.pem"), PckCrlIssuerChainPem);
         File.WriteAllBytes(Path.Combine(directory, "pck_crl.der"), PckCrl);
         File.WriteAllBytes(Path.Combine(directory, "root_ca_crl.der"), RootCaCrl);
+        File.WriteAllText(Path.Combine(directory, TcbEvaluationDataNumbersFileName), TcbEvaluationDataNumbersJson);
+        File.WriteAllText(Path.Combine(directory, TcbEvaluationDataNumbersIssuerChainFileName), TcbEvaluationDataNumbersIssuerChainPem);
     }
 }
 

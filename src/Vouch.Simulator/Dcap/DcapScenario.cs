@@ -35,7 +35,7 @@ public sealed record DcapScenario
     /// <summary>Quote version: 3, or 4 (certification data type 6 wrapping type 5).</summary>
     public ushort QuoteVersion { get; init; } = 3;
 
-    /// <summary>tcbEvaluationDataNumber of the TCB Info and QE Identity.</summary>
+    /// <summary>tcbEvaluationDataNumber of the TCB Info and QE Identity, and the one number the TCB Evaluation Data Numbers documents list.</summary>
     public int TcbEvaluationDataNumber { get; init; } = 21;
 
     /// <summary>Fault switch: the status of the TCB level the platform's certified TCB matches (every Intel status).</summary>
@@ -333,6 +333,14 @@ public sealed record DcapScenario
             TcbEvaluationDataNumber = TcbEvaluationDataNumber,
             Levels = QeLevels(qe.Identity.IsvSvn, at),
         };
+        // The evaluation numbers Intel still serves: only the one this case is issued with (the simulator holds one
+        // evaluation at a time); its tcbDate is that of the up-to-date levels.
+        var (numbersIssue, numbersNext) = Window(at, false, false);
+        var evaluationTcbDate = new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero).AddDays(-60);
+        var sgxNumbersJson = authority.SignTcbEvaluationDataNumbers(
+            TcbEvaluationDataNumbers.OfOneEvaluation("SGX", TcbEvaluationDataNumber, evaluationTcbDate, numbersIssue, numbersNext));
+        var tdxNumbersJson = authority.SignTcbEvaluationDataNumbers(
+            TcbEvaluationDataNumbers.OfOneEvaluation("TDX", TcbEvaluationDataNumber, evaluationTcbDate, numbersIssue, numbersNext));
         var tcbInfoJson = authority.SignTcbInfo(tcbInfo);
         var qeIdentityJson = authority.SignQeIdentity(qeIdentity);
         var evaluationNumber = $"\"tcbEvaluationDataNumber\":{TcbEvaluationDataNumber}";
@@ -384,6 +392,9 @@ public sealed record DcapScenario
             QeIdentityJson = qeIdentityJson,
             TcbInfoIssuerChainPem = authority.TcbSigningChainPem,
             QeIdentityIssuerChainPem = authority.TcbSigningChainPem,
+            TcbEvaluationDataNumbersJson = sgxNumbersJson,
+            TdxTcbEvaluationDataNumbersJson = tdxNumbersJson,
+            TcbEvaluationDataNumbersIssuerChainPem = authority.TcbSigningChainPem,
             PckCrlIssuerChainPem = authority.PckCrlIssuerChainPem(settings.PckCa),
             PckCrl = authority.BuildPckCrl(settings.PckCa, pckRevoked, pckCrlThis, pckCrlNext, BigInteger.One),
             RootCaCrl = authority.BuildRootCaCrl(rootRevoked, rootCrlThis, rootCrlNext, BigInteger.One),

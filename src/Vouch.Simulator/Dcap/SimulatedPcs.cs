@@ -19,8 +19,16 @@ public sealed record PcsResponse(int StatusCode, string ContentType, IReadOnlyLi
 /// <c>/sgx/certification/v4/pckcrl?ca=platform|processor[&amp;encoding=pem|der]</c>,
 /// <c>/sgx/certification/v4/tcb?fmspc=…</c>, <c>/sgx/certification/v4/qe/identity</c>,
 /// <c>/sgx/certification/v4/pckcert?cpusvn=…&amp;pcesvn=…&amp;pceid=…</c>, <c>/sgx/certification/v4/rootcacrl</c>
-/// (hex-encoded DER, as PCCS serves it) and <c>/IntelSGXRootCA.der</c> (DER, the certificates' CRL distribution point).
+/// (hex-encoded DER, as PCCS serves it), <c>/IntelSGXRootCA.der</c> (DER, the certificates' CRL distribution point) and
+/// <c>/sgx|tdx/certification/v4/tcbevaluationdatanumbers</c> (no query).
 /// </summary>
+/// <remarks>
+/// A case holds one evaluation: its TCB Info and QE Identity carry one <c>tcbEvaluationDataNumber</c>, the only number
+/// its TCB Evaluation Data Numbers documents list. <c>/tcb</c> and <c>/qe/identity</c> take
+/// <c>tcbEvaluationDataNumber=&lt;n&gt;</c> as PCS does: the held documents when n is listed, 410 Gone when n is lower
+/// than every listed number (no longer served), 404 for any other n, 400 when n is not a decimal number or comes with
+/// <c>update</c>.
+/// </remarks>
 public sealed class SimulatedPcs
 {
     /// <summary>Path of the PCK CRL.</summary>
@@ -35,14 +43,24 @@ public sealed class SimulatedPcs
     public const string PccsRootCaCrlPath = "/sgx/certification/v4/rootcacrl";
     /// <summary>Path of the root CA CRL as DER, as named in the simulated certificates' CRL distribution points.</summary>
     public const string RootCaCrlPath = "/IntelSGXRootCA.der";
+    /// <summary>Path of the SGX TCB Evaluation Data Numbers.</summary>
+    public const string SgxTcbEvaluationDataNumbersPath = "/sgx/certification/v4/tcbevaluationdatanumbers";
+    /// <summary>Path of the TDX TCB Evaluation Data Numbers.</summary>
+    public const string TdxTcbEvaluationDataNumbersPath = "/tdx/certification/v4/tcbevaluationdatanumbers";
+    /// <summary>The response header carrying the TCB Evaluation Data Numbers issuer chain.</summary>
+    public const string TcbEvaluationDataNumbersIssuerChainHeader = "TCB-Evaluation-Data-Numbers-Issuer-Chain";
 
     private readonly DcapCase _case;
+    private readonly int[] _listedNumbers;
 
     /// <summary>A PCS that serves the collateral of <paramref name="dcapCase"/>.</summary>
     public SimulatedPcs(DcapCase dcapCase)
     {
         ArgumentNullException.ThrowIfNull(dcapCase);
         _case = dcapCase;
+        using var numbers = System.Text.Json.JsonDocument.Parse(dcapCase.TcbEvaluationDataNumbersJson);
+        _listedNumbers = numbers.RootElement.GetProperty("tcbEvaluationDataNumbers").GetProperty("tcbEvalNumbers").EnumerateArray()
+            .Select(e => e.GetProperty("tcbEvaluationDataNumber").GetInt32()).ToArray();
     }
 
     /// <summary>Answers one request; <paramref name="pathAndQuery"/> is the request target, e.g. <c>/sgx/certification/v4/tcb?fmspc=00606A000000</c>.</summary>
@@ -71,6 +89,8 @@ public sealed class SimulatedPcs
             PckCertPath => PckCert(query),
             PccsRootCaCrlPath => Ok("application/x-pem-file", [], Encoding.ASCII.GetBytes(Convert.ToHexStringLower(_case.RootCaCrl))),
             RootCaCrlPath => Ok("application/pkix-crl", [], _case.RootCaCrl),
+            SgxTcbEvaluationDataNumbersPath => EvaluationDataNumbers(query, _case.TcbEvaluationDataNumbersJson),
+            TdxTcbEvaluationDataNumbersPath => EvaluationDataNumbers(query, _case.TdxTcbEvaluationDataNumbersJson),
             _ => Error(404),
         };
     }
@@ -109,9 +129,14 @@ public sealed class SimulatedPcs
             return Error(400);
         }
 
-        if (!Convert.FromHexString(fmspc).AsSpan().SequenceEqual(_case.Facts.Fmspc) || !EvaluationNumberServed(query))
+        if (!Convert.FromHexString(fmspc).AsSpan().SequenceEqual(_case.Facts.Fmspc))
         {
             return Error(404);
+        }
+
+        if (EvaluationNumberRefusal(query) is { } refusal)
+        {
+            return Error(refusal);
         }
 
         return Ok("application/json", [Header("TCB-Info-Issuer-Chain", _case.TcbInfoIssuerChainPem)], Encoding.UTF8.GetBytes(_case.TcbInfoJson));
@@ -126,9 +151,9 @@ public sealed class SimulatedPcs
             return Error(400);
         }
 
-        if (!EvaluationNumberServed(query))
+        if (EvaluationNumberRefusal(query) is { } refusal)
         {
-            return Error(404);
+            return Error(refusal);
         }
 
         return Ok("application/json", [Header("SGX-Enclave-Identity-Issuer-Chain", _case.QeIdentityIssuerChainPem)], Encoding.UTF8.GetBytes(_case.QeIdentityJson));
@@ -170,16 +195,27 @@ public sealed class SimulatedPcs
             Encoding.ASCII.GetBytes(leaf));
     }
 
-    private bool EvaluationNumberServed(Dictionary<string, string> query)
+    private PcsResponse EvaluationDataNumbers(Dictionary<string, string> query, string body) =>
+        query.Count != 0
+            ? Error(400)
+            : Ok("application/json", [Header(TcbEvaluationDataNumbersIssuerChainHeader, _case.TcbEvaluationDataNumbersIssuerChainPem)], Encoding.UTF8.GetBytes(body));
+
+    // Null when the request may be served: no tcbEvaluationDataNumber, or one that is listed (and so held).
+    private int? EvaluationNumberRefusal(Dictionary<string, string> query)
     {
         if (!query.TryGetValue("tcbEvaluationDataNumber", out var number))
         {
-            return true;
+            return null;
         }
 
-        using var document = System.Text.Json.JsonDocument.Parse(_case.TcbInfoJson);
-        var served = document.RootElement.GetProperty("tcbInfo").GetProperty("tcbEvaluationDataNumber").GetInt32();
-        return int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var requested) && requested == served;
+        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var requested))
+        {
+            return 400;
+        }
+
+        return _listedNumbers.Contains(requested) ? null
+            : requested < _listedNumbers.Min() ? 410
+            : 404;
     }
 
     private static PcsResponse Ok(string contentType, KeyValuePair<string, string>[] headers, byte[] body) =>

@@ -120,6 +120,8 @@ public static class DcapCasePublishTests
         "pck_crl_issuer_chain.pem" => Encoding.UTF8.GetBytes(c.PckCrlIssuerChainPem),
         "pck_crl.der" => c.PckCrl,
         "root_ca_crl.der" => c.RootCaCrl,
+        DcapCase.TcbEvaluationDataNumbersFileName => Encoding.UTF8.GetBytes(c.TcbEvaluationDataNumbersJson),
+        DcapCase.TcbEvaluationDataNumbersIssuerChainFileName => Encoding.UTF8.GetBytes(c.TcbEvaluationDataNumbersIssuerChainPem),
         _ => throw new ArgumentException(file, nameof(file)),
     };
 }

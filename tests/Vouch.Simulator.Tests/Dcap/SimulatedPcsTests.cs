@@ -32,7 +32,7 @@ public static class SimulatedPcsTests
     [InlineData("/sgx/certification/v4/tcb?fmspc=00606A", 400)]
     [InlineData("/sgx/certification/v4/tcb", 400)]
     [InlineData("/sgx/certification/v4/tcb?fmspc=00606A000000&update=early&tcbEvaluationDataNumber=21", 400)]
-    [InlineData("/sgx/certification/v4/tcb?fmspc=00606A000000&tcbEvaluationDataNumber=20", 404)]
+    [InlineData("/sgx/certification/v4/tcb?fmspc=00606A000000&tcbEvaluationDataNumber=20", 410)]
     [InlineData("/sgx/certification/v4/tcb?fmspc=00606A000000&tcbEvaluationDataNumber=21", 200)]
     [InlineData("/sgx/certification/v4/tcb?fmspc=00606A000000&update=standard", 200)]
     [InlineData("/sgx/certification/v4/pckcrl?ca=processor", 404)]
