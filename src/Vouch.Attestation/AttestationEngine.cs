@@ -179,6 +179,9 @@ public sealed class AttestationEngine : IDisposable
             At = now,
             TrustAnchors = provider.TrustAnchors,
             AllowExpiredCollateral = provider.AllowExpiredCollateral,
+            ExpiryGracePeriod = provider.Collateral.GracePeriod,
+            MaximumCollateralAge = provider.Collateral.MaximumAge,
+            MinimumTcbEvaluationDataNumber = provider.Collateral.MinimumTcbEvaluationDataNumber,
         });
         if (!report.Verified)
         {
