@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Vouch.Attestation.Collateral;
 using Vouch.Server.Collateral;
 using Vouch.Sgx.Collateral;
+using Vouch.Sgx.Quotes;
 
 namespace Vouch.Server.Api;
 
@@ -36,6 +37,10 @@ public static class PccsApi
             .WithName("PccsGetSgxQeIdentity").WithSummary("The SGX QE Identity, as PCS v4 serves it");
         group.MapGet("/tdx/certification/v4/qe/identity", (HttpContext http, PccsCatalog catalog) => QeIdentity(http, catalog, EnclaveIdentityId.TdQe))
             .WithName("PccsGetTdxQeIdentity").WithSummary("The TDX QE (TD_QE) Identity, as PCS v4 serves it");
+        group.MapGet("/sgx/certification/v4/tcbevaluationdatanumbers", (HttpContext http, CancellationToken cancellationToken) => EvaluationNumbers(http, TeeType.Sgx, cancellationToken))
+            .WithName("PccsSgxTcbEvaluationDataNumbers").WithSummary("The TCB evaluation numbers Intel serves for SGX (PCS v4 shape), with the TCB-Evaluation-Data-Numbers-Issuer-Chain header");
+        group.MapGet("/tdx/certification/v4/tcbevaluationdatanumbers", (HttpContext http, CancellationToken cancellationToken) => EvaluationNumbers(http, TeeType.Tdx, cancellationToken))
+            .WithName("PccsTdxTcbEvaluationDataNumbers").WithSummary("The TCB evaluation numbers Intel serves for TDX (PCS v4 shape), with the TCB-Evaluation-Data-Numbers-Issuer-Chain header");
         group.MapGet("/sgx/certification/v4/pckcrl", PckCrl)
             .WithName("PccsGetPckCrl").WithSummary("The PCK CRL of the Platform or Processor CA (PEM by default, DER with encoding=der)");
         group.MapGet("/sgx/certification/v4/rootcacrl", RootCaCrl)
@@ -68,6 +73,20 @@ public static class PccsApi
 
         return catalog.QeIdentity(id, version) is { } held
             ? Ok(http, "application/json", held.Body, ("SGX-Enclave-Identity-Issuer-Chain", held.IssuerChain))
+            : Status(http, StatusCodes.Status404NotFound);
+    }
+
+    // Held only when PCS-shaped sources are configured: fetched from them on first use, then kept current by the refresher.
+    private static async Task<IResult> EvaluationNumbers(HttpContext http, TeeType tee, CancellationToken cancellationToken)
+    {
+        if (http.Request.Query.Count > 0)
+        {
+            return Status(http, StatusCodes.Status400BadRequest);
+        }
+
+        return http.RequestServices.GetService<EvaluationNumbersCache>() is { } cache
+            && await cache.GetAsync(tee, cancellationToken).ConfigureAwait(false) is { } held
+            ? Ok(http, "application/json", held.Body, ("TCB-Evaluation-Data-Numbers-Issuer-Chain", held.IssuerChain))
             : Status(http, StatusCodes.Status404NotFound);
     }
 

@@ -21,7 +21,8 @@ internal sealed class CollateralRefreshService(
     ProviderCatalog providers,
     PcsCacheOptions options,
     TimeProvider time,
-    ILogger<CollateralRefreshService> logger) : BackgroundService
+    ILogger<CollateralRefreshService> logger,
+    EvaluationNumbersCache? evaluationNumbers = null) : BackgroundService
 {
     /// <summary>The lease that elects the refresher.</summary>
     public const string LeaseName = "collateral-refresh";
@@ -47,13 +48,23 @@ internal sealed class CollateralRefreshService(
             logger.CollateralLeaseTaken(Holder);
         }
 
-        var versions = (await providers.ListAsync(cancellationToken).ConfigureAwait(false)).Select(p => p.Collateral.Version).Distinct().ToList();
+        var all = await providers.ListAsync(cancellationToken).ConfigureAwait(false);
+        var versions = all.Select(p => p.Collateral.Version).Distinct().ToList();
         var keys = options.Prefetch.SelectMany(entry => versions.SelectMany(v => PcsCacheKeys.TryParsePlatforms(entry, v, out var k) ? k : [])).ToList();
         var prefetched = await cache.PrefetchAsync(keys, cancellationToken).ConfigureAwait(false);
         var refreshed = await cache.RefreshDueAsync(cancellationToken).ConfigureAwait(false);
         foreach (var entry in prefetched.Concat(cache.Entries).Where(e => e.LastProblem is not null).DistinctBy(e => e.Key))
         {
             logger.CollateralProblem(entry.Key.ToString(), entry.LastProblem!);
+        }
+
+        if (evaluationNumbers is not null)
+        {
+            await evaluationNumbers.RefreshDueAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var provider in all.Where(p => p.Collateral.TcbEvaluationDataNumber is { } pin && evaluationNumbers.IsNoLongerServed(Sgx.Quotes.TeeType.Sgx, pin)))
+            {
+                logger.PinnedEvaluationNotServed(provider.Name, provider.Collateral.TcbEvaluationDataNumber!.Value);
+            }
         }
 
         if (keys.Count + refreshed + loaded > 0)

@@ -76,6 +76,7 @@ public sealed class PcsClient
     private static readonly string[] TcbInfoChainHeaders = ["TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"];
     private static readonly string[] IdentityChainHeaders = ["SGX-Enclave-Identity-Issuer-Chain", "Enclave-Identity-Issuer-Chain"];
     private static readonly string[] PckCrlChainHeaders = ["SGX-PCK-CRL-Issuer-Chain"];
+    private static readonly string[] EvaluationNumbersChainHeaders = ["TCB-Evaluation-Data-Numbers-Issuer-Chain"];
 
     private readonly IHttpClientFactory _factory;
     private readonly TimeProvider _time;
@@ -229,6 +230,24 @@ public sealed class PcsClient
         return version.TcbEvaluationDataNumber is { } pinned && identity.TcbEvaluationDataNumber != pinned
             ? Malformed(url, string.Create(CultureInfo.InvariantCulture, $"asked for evaluation {pinned}, got {identity.TcbEvaluationDataNumber}"))
             : result;
+    }
+
+    /// <summary><c>GET /sgx|tdx/certification/v4/tcbevaluationdatanumbers</c>: the evaluation numbers Intel still serves for the TEE, with the issuer chain.</summary>
+    public async Task<PcsResult<PcsArtefact>> GetTcbEvaluationDataNumbersAsync(TeeType tee, CancellationToken cancellationToken)
+    {
+        var url = $"{_base}/{Prefix(tee)}/certification/v4/tcbevaluationdatanumbers";
+        var result = await GetAsync(url, EvaluationNumbersChainHeaders, cancellationToken).ConfigureAwait(false);
+        if (result.Value is not { } artefact)
+        {
+            return result;
+        }
+
+        if (!TcbEvaluationDataNumbers.TryParse(artefact.Body, out var numbers, out var error))
+        {
+            return Malformed(url, $"the TCB evaluation data numbers do not parse ({error.Code})");
+        }
+
+        return (numbers.Id == TcbInfoId.Tdx) == (tee == TeeType.Tdx) ? result : Malformed(url, "the evaluation data numbers are for another TEE");
     }
 
     /// <summary><c>GET /sgx/certification/v4/pckcrl?ca=platform|processor&amp;encoding=der</c>: the PCK CA's CRL, with its issuer chain.</summary>

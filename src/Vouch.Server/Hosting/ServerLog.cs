@@ -38,4 +38,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(12, LogLevel.Error, "Collateral refresh failed")]
     public static partial void CollateralRefreshFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "Provider '{Provider}' pins tcbEvaluationDataNumber {Number}, which Intel's TCB Evaluation Data Numbers no longer list: sources will answer 410 once the cached copy is due")]
+    public static partial void PinnedEvaluationNotServed(this ILogger logger, string provider, int number);
 }

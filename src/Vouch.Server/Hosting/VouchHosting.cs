@@ -114,9 +114,16 @@ public static class VouchHosting
                 var factory = sp.GetRequiredService<IHttpClientFactory>();
                 return new PcsCollateralSource(pcsEndpoints.Select(e => new PcsClient(factory, e, clock)), clock, options.CollateralCache, sp.GetRequiredService<IVouchStore>());
             });
+            services.AddSingleton(sp =>
+            {
+                var clock = sp.GetRequiredService<TimeProvider>();
+                var factory = sp.GetRequiredService<IHttpClientFactory>();
+                return new EvaluationNumbersCache(pcsEndpoints.Select(e => new PcsClient(factory, e, clock)), clock, options.CollateralCache);
+            });
             services.AddSingleton(sp => new CollateralRefreshService(
                 sp.GetRequiredService<PcsCollateralSource>(), sp.GetRequiredService<IVouchStore>(), sp.GetRequiredService<ProviderCatalog>(),
-                options.CollateralCache, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CollateralRefreshService>>()));
+                options.CollateralCache, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CollateralRefreshService>>(),
+                sp.GetRequiredService<EvaluationNumbersCache>()));
             services.AddHostedService(sp => sp.GetRequiredService<CollateralRefreshService>());
             services.AddSingleton<ICollateralSource>(sp => new CompositeCollateralSource(
                 [sp.GetRequiredService<OfflineCollateralSource>(), sp.GetRequiredService<PcsCollateralSource>()]));
