@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -46,8 +47,33 @@ public sealed record CollateralPolicy
     /// <summary>Accept TCB Info, QE Identity and CRLs up to this long past their nextUpdate, reported as expired. Default zero.</summary>
     public TimeSpan GracePeriod { get; init; }
 
+    /// <summary>
+    /// The names of the server's collateral sources this provider fetches from, in order of preference; empty: all of
+    /// them in their configured order. Copies fetched for a list of sources are cached apart from the others, so a
+    /// provider that follows a source with an older baseline (such as Azure THIM) is never refused its copies as a
+    /// rollback because another provider's source is ahead.
+    /// </summary>
+    public ImmutableArray<string> Sources { get; init; } = [];
+
     /// <summary>The version of collateral this policy asks sources for.</summary>
-    public CollateralVersion Version => TcbEvaluationDataNumber is { } pinned ? CollateralVersion.Pinned(pinned) : new CollateralVersion(Update, null);
+    public CollateralVersion Version =>
+        (TcbEvaluationDataNumber is { } pinned ? CollateralVersion.Pinned(pinned) : new CollateralVersion(Update, null))
+        with
+        { Sources = Sources.IsDefaultOrEmpty ? null : string.Join(',', Sources) };
+
+    /// <inheritdoc />
+    public bool Equals(CollateralPolicy? other) =>
+        other is not null && Update == other.Update && TcbEvaluationDataNumber == other.TcbEvaluationDataNumber
+        && MinimumTcbEvaluationDataNumber == other.MinimumTcbEvaluationDataNumber && MaximumAge == other.MaximumAge
+        && GracePeriod == other.GracePeriod && Sources.AsSpan().SequenceEqual(other.Sources.AsSpan());
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Update, TcbEvaluationDataNumber, MinimumTcbEvaluationDataNumber, MaximumAge, GracePeriod, Sources.Length);
+
+    /// <summary>Whether <paramref name="name"/> can name a collateral source: 1–32 characters of <c>a–z</c>, <c>0–9</c> and <c>-</c>, starting with a letter or digit.</summary>
+    public static bool IsSourceName(string? name) =>
+        name is { Length: >= 1 and <= 32 } && (char.IsAsciiLetterLower(name[0]) || char.IsAsciiDigit(name[0]))
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
     /// <summary>Why this policy is unusable (negative or absurd values), or null when it is valid.</summary>
     public string? Problem() =>
@@ -57,6 +83,8 @@ public sealed record CollateralPolicy
         : MaximumAge is { } age && (age <= TimeSpan.Zero || age > MaximumDuration) ? "the maximum age must be positive and at most ten years"
         : GracePeriod < TimeSpan.Zero || GracePeriod > MaximumDuration ? "the grace period must be zero or positive and at most ten years"
         : !Enum.IsDefined(Update) ? "the update type is neither standard nor early"
+        : !Sources.IsDefaultOrEmpty && (Sources.Length > 8 || !Sources.All(IsSourceName) || Sources.Distinct(StringComparer.Ordinal).Count() != Sources.Length)
+            ? "the sources must be at most 8 distinct names of 1–32 characters of a–z, 0–9 and '-'"
         : null;
 
     /// <summary>The token claim <c>x-vouch-collateral-policy</c>: the effective values (durations in seconds; unset rules omitted).</summary>
@@ -83,15 +111,23 @@ public sealed record CollateralPolicy
 
         json["gracePeriodSeconds"] = (long)GracePeriod.TotalSeconds;
         json["allowExpired"] = allowExpired;
+        if (!Sources.IsDefaultOrEmpty)
+        {
+            json["sources"] = new JsonArray([.. Sources.Select(n => (JsonNode)JsonValue.Create(n))]);
+        }
+
         return json;
     }
 }
 
-/// <summary>Which copy of a platform's TCB Info and QE Identity to fetch: an update type, or a pinned evaluation number.</summary>
+/// <summary>Which copy of a platform's TCB Info and QE Identity to fetch: an update type, or a pinned evaluation number, and from which sources.</summary>
 /// <param name="Update">Early or standard (ignored when pinned).</param>
 /// <param name="TcbEvaluationDataNumber">The pinned evaluation number, or null.</param>
 public readonly record struct CollateralVersion(CollateralUpdate Update, int? TcbEvaluationDataNumber)
 {
+    /// <summary>The source names to fetch from, comma-separated in order of preference; null: every configured source in order.</summary>
+    public string? Sources { get; init; }
+
     /// <summary><c>update=standard</c>.</summary>
     public static CollateralVersion Standard => new(CollateralUpdate.Standard, null);
 
@@ -106,15 +142,28 @@ public readonly record struct CollateralVersion(CollateralUpdate Update, int? Tc
         ? string.Create(CultureInfo.InvariantCulture, $"tcbEvaluationDataNumber={n}")
         : "update=" + (Update == CollateralUpdate.Early ? "early" : "standard");
 
-    /// <summary><c>standard</c>, <c>early</c> or <c>tcb-evaluation-17</c>: how the version appears in keys and status.</summary>
-    public override string ToString() => TcbEvaluationDataNumber is { } n
+    /// <summary><c>standard</c>, <c>early</c> or <c>tcb-evaluation-17</c>, then <c>@intel,thim</c> when sources are named: how the version appears in keys and status.</summary>
+    public override string ToString() => (TcbEvaluationDataNumber is { } n
         ? string.Create(CultureInfo.InvariantCulture, $"tcb-evaluation-{n}")
-        : Update == CollateralUpdate.Early ? "early" : "standard";
+        : Update == CollateralUpdate.Early ? "early" : "standard") + (Sources is null ? "" : "@" + Sources);
 
     /// <summary>Reads <see cref="ToString"/>'s form back.</summary>
     public static bool TryParse(string? text, out CollateralVersion version)
     {
         version = Standard;
+        var at = text?.IndexOf('@', StringComparison.Ordinal) ?? -1;
+        if (at >= 0)
+        {
+            var sources = text![(at + 1)..];
+            if (sources.Length == 0 || !sources.Split(',').All(CollateralPolicy.IsSourceName) || !TryParse(text[..at], out var plain) || plain.Sources is not null)
+            {
+                return false;
+            }
+
+            version = plain with { Sources = sources };
+            return true;
+        }
+
         switch (text)
         {
             case "standard":

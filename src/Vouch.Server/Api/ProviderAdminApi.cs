@@ -85,6 +85,11 @@ public static class ProviderAdminApi
             return error;
         }
 
+        if (options.Value.UnknownSource(record.Collateral) is { } unknown)
+        {
+            return MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, unknown);
+        }
+
         if (record.TrustSimulatedAuthority && catalog.SimulatedAnchor is null)
         {
             return MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "this server runs without a simulated authority (Vouch:SimulatedAuthority), so no provider can trust one");
@@ -123,6 +128,11 @@ public static class ProviderAdminApi
             return error;
         }
 
+        if (options.Value.UnknownSource(policy) is { } unknown)
+        {
+            return MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, unknown);
+        }
+
         if (!await store.SetCollateralPolicyAsync(name, policy, http.RequestAborted).ConfigureAwait(false))
         {
             return MaaError.Result(ServerErrorCode.ProviderNotFound, $"no attestation provider '{name}'");
@@ -144,19 +154,20 @@ public static class ProviderAdminApi
 
         foreach (var member in root.EnumerateObject())
         {
-            if (member.Name is not ("update" or "tcbEvaluationDataNumber" or "minimumTcbEvaluationDataNumber" or "maximumAgeSeconds" or "gracePeriodSeconds"))
+            if (member.Name is not ("update" or "tcbEvaluationDataNumber" or "minimumTcbEvaluationDataNumber" or "maximumAgeSeconds" or "gracePeriodSeconds" or "sources"))
             {
                 error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, $"'{member.Name}' is not a collateral policy member");
                 return false;
             }
         }
 
-        const string Shape = "update is standard or early; tcbEvaluationDataNumber and minimumTcbEvaluationDataNumber are non-negative integers; maximumAgeSeconds and gracePeriodSeconds whole seconds";
+        const string Shape = "update is standard or early; tcbEvaluationDataNumber and minimumTcbEvaluationDataNumber are non-negative integers; maximumAgeSeconds and gracePeriodSeconds whole seconds; sources an array of source names";
         if (!TryReadMember(root, "update", CollateralUpdate.Standard, TryEnum, out var update, out error, Shape)
             || !TryReadMember(root, "tcbEvaluationDataNumber", (int?)null, TryNumber, out var pinned, out error, Shape)
             || !TryReadMember(root, "minimumTcbEvaluationDataNumber", (int?)null, TryNumber, out var minimum, out error, Shape)
             || !TryReadMember(root, "maximumAgeSeconds", (int?)null, TryNumber, out var maximumAge, out error, Shape)
-            || !TryReadMember(root, "gracePeriodSeconds", (int?)null, TryNumber, out var grace, out error, Shape))
+            || !TryReadMember(root, "gracePeriodSeconds", (int?)null, TryNumber, out var grace, out error, Shape)
+            || !TryReadMember(root, "sources", ImmutableArray<string>.Empty, TryNames, out var sources, out error, Shape))
         {
             return false;
         }
@@ -168,6 +179,7 @@ public static class ProviderAdminApi
             MinimumTcbEvaluationDataNumber = minimum,
             MaximumAge = maximumAge is { } age ? TimeSpan.FromSeconds(age) : null,
             GracePeriod = TimeSpan.FromSeconds(grace ?? 0),
+            Sources = sources,
         };
         if (policy.Problem() is { } problem)
         {
@@ -176,6 +188,18 @@ public static class ProviderAdminApi
         }
 
         error = null;
+        return true;
+    }
+
+    private static bool TryNames(JsonElement value, out ImmutableArray<string> names)
+    {
+        names = [];
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            return false;
+        }
+
+        names = [.. value.EnumerateArray().Select(e => e.GetString()!)];
         return true;
     }
 
@@ -334,6 +358,11 @@ public static class ProviderAdminApi
         }
 
         json["gracePeriodSeconds"] = (long)policy.GracePeriod.TotalSeconds;
+        if (!policy.Sources.IsDefaultOrEmpty)
+        {
+            json["sources"] = new JsonArray([.. policy.Sources.Select(n => (JsonNode)JsonValue.Create(n))]);
+        }
+
         return json;
     }
 

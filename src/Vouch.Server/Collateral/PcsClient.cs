@@ -55,7 +55,8 @@ public sealed record PcsArtefact(ReadOnlyMemory<byte> Body, ReadOnlyMemory<byte>
 /// <summary>One PCS-shaped collateral service (Intel PCS v4, an Intel PCCS, Azure THIM, the simulator's PCS), as configured.</summary>
 /// <param name="Url">The base URL, e.g. <c>https://pccs.example:8081</c>; routes <c>/sgx|tdx/certification/v4/…</c> are appended.</param>
 /// <param name="RootCaCrlUrl">Where the Intel SGX Root CA CRL is fetched (DER, PEM or hex); null: PCCS's <c>{Url}/sgx/certification/v4/rootcacrl</c>. Intel PCS has no such route: give the root certificate's CRL distribution point.</param>
-public sealed record PcsEndpoint(Uri Url, Uri? RootCaCrlUrl = null);
+/// <param name="Name">How providers name this source in their collateral policy (<see cref="CollateralPolicy.Sources"/>); <c>source-N</c> (1-based) when not configured.</param>
+public sealed record PcsEndpoint(Uri Url, Uri? RootCaCrlUrl = null, string? Name = null);
 
 /// <summary>
 /// A client for the PCS v4 collateral routes (dcap-verification §3.1): TCB Info, QE Identity, PCK CRL and the root

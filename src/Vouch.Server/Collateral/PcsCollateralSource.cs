@@ -362,7 +362,7 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
         var problems = new List<string>();
         var now = _time.GetUtcNow();
         slot.LastAttempt = now;
-        for (var i = 0; i < _clients.Length; i++)
+        foreach (var i in ClientsFor(key.Version, problems))
         {
             var state = _sourceStates[i];
             if (now < state.ThrottledUntil)
@@ -408,6 +408,41 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
         slot.LastProblem = string.Join("; ", problems);
         slot.NextAttempt = _time.GetUtcNow() + _options.RetryInterval;
     }
+
+    /// <summary>The indexes of the clients to ask for <paramref name="version"/>: all in order, or the named ones in the order named (an unknown name is a problem, not an error).</summary>
+    private List<int> ClientsFor(CollateralVersion version, List<string> problems)
+    {
+        if (version.Sources is null)
+        {
+            return [.. Enumerable.Range(0, _clients.Length)];
+        }
+
+        var indexes = new List<int>();
+        foreach (var name in version.Sources.Split(','))
+        {
+            var index = Enumerable.Range(0, _clients.Length).FirstOrDefault(i => SourceName(_clients[i], i) == name, -1);
+            if (index < 0)
+            {
+                problems.Add($"no collateral source is named '{name}'");
+            }
+            else
+            {
+                indexes.Add(index);
+            }
+        }
+
+        return indexes;
+    }
+
+    /// <summary>A client's name: its configured one, else <c>source-N</c> (1-based position).</summary>
+    public static string SourceName(PcsClient client, int index)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.Endpoint.Name ?? string.Create(CultureInfo.InvariantCulture, $"source-{index + 1}");
+    }
+
+    /// <summary>The names of the sources, in their order.</summary>
+    public IReadOnlyList<string> SourceNames => [.. _clients.Select(SourceName)];
 
     /// <summary>Writes a fetched copy to the store; a one-line problem when it could not (the copy is served from memory all the same).</summary>
     private async Task<string?> PersistAsync(PcsCacheKey key, Entry entry, CancellationToken cancellationToken)

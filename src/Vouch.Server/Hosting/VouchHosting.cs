@@ -95,6 +95,15 @@ public static class VouchHosting
         services.AddSingleton<IKeyProtector>(new AesGcmKeyProtector(kek));
         services.AddSingleton(sp => new OfflineCollateralSource(collateralRoots, sp.GetRequiredService<TimeProvider>()));
         var pcsEndpoints = options.CollateralSources.Select(PcsEndpointFrom).ToList();
+        if (options.CollateralSourceNames.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new InvalidOperationException($"{VouchOptions.Section}:{nameof(VouchOptions.CollateralSources)}: two sources are named '{twice.Key}'");
+        }
+
+        if (options.UnknownSource(options.DefaultProvider.Collateral.ToPolicy()) is { } unknownSource)
+        {
+            throw new InvalidOperationException($"{VouchOptions.Section}:{nameof(VouchOptions.DefaultProvider)}:{nameof(DefaultProviderOptions.Collateral)}: {unknownSource}");
+        }
         if (pcsEndpoints.Count == 0)
         {
             services.AddSingleton<ICollateralSource>(sp => sp.GetRequiredService<OfflineCollateralSource>());
@@ -309,7 +318,12 @@ public static class VouchHosting
         }
 
         var prefix = $"{VouchOptions.Section}:{nameof(VouchOptions.CollateralSources)}:{index}";
-        return new PcsEndpoint(Url(source.Url, prefix + ":Url", required: true)!, Url(source.RootCaCrlUrl, prefix + ":RootCaCrlUrl", required: false));
+        if (source.Name is not null && !CollateralPolicy.IsSourceName(source.Name))
+        {
+            throw new InvalidOperationException($"{prefix}:Name '{source.Name}' must be 1–32 characters of a–z, 0–9 and '-'");
+        }
+
+        return new PcsEndpoint(Url(source.Url, prefix + ":Url", required: true)!, Url(source.RootCaCrlUrl, prefix + ":RootCaCrlUrl", required: false), source.Name);
     }
 
     // The issuer defaults to the first https URL (else the first URL), with wildcard hosts read as localhost.

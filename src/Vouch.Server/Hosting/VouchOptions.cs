@@ -15,6 +15,21 @@ public sealed class VouchOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Vouch";
 
+    /// <summary>The names of <see cref="CollateralSources"/>, in order: each one's <c>Name</c>, else <c>source-N</c>.</summary>
+    public IReadOnlyList<string> CollateralSourceNames =>
+        [.. CollateralSources.Select((s, i) => s.Name ?? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"source-{i + 1}"))];
+
+    /// <summary>Why <paramref name="policy"/> names a source this server does not have, or null.</summary>
+    public string? UnknownSource(CollateralPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var names = CollateralSourceNames;
+        return policy.Sources.IsDefaultOrEmpty ? null
+            : policy.Sources.FirstOrDefault(n => !names.Contains(n, StringComparer.Ordinal)) is { } unknown
+                ? $"no collateral source is named '{unknown}' (configured: {(names.Count == 0 ? "none" : string.Join(", ", names))})"
+            : null;
+    }
+
     /// <summary>Where the database (<c>vouch.db</c>) and generated files live.</summary>
     public string DataDirectory { get; set; } = ".vouch";
 
@@ -67,6 +82,9 @@ public sealed class CollateralSourceOptions
     /// <summary>The base URL (http or https); the PCS v4 routes <c>/sgx|tdx/certification/v4/…</c> are appended.</summary>
     public string? Url { get; set; }
 
+    /// <summary>How providers name this source in their collateral policy (1–32 of a–z, 0–9, '-'); default <c>source-N</c>, N its 1-based position.</summary>
+    public string? Name { get; set; }
+
     /// <summary>Where the Intel SGX Root CA CRL is fetched (DER, PEM or hex). Default: PCCS's <c>{Url}/sgx/certification/v4/rootcacrl</c>; Intel PCS has no such route, so give the root certificate's CRL distribution point.</summary>
     public string? RootCaCrlUrl { get; set; }
 }
@@ -108,6 +126,9 @@ public sealed class CollateralPolicyOptions
     /// <summary>Accept collateral up to this long past its nextUpdate, reported as expired (default none).</summary>
     public TimeSpan GracePeriod { get; set; }
 
+    /// <summary>The names of the collateral sources to fetch from, in order (default: all, in their configured order).</summary>
+    public List<string> Sources { get; } = [];
+
     /// <summary>The policy these options describe.</summary>
     /// <exception cref="InvalidOperationException">The values are invalid.</exception>
     public CollateralPolicy ToPolicy()
@@ -119,6 +140,7 @@ public sealed class CollateralPolicyOptions
             MinimumTcbEvaluationDataNumber = MinimumTcbEvaluationDataNumber,
             MaximumAge = MaximumAge,
             GracePeriod = GracePeriod,
+            Sources = [.. Sources],
         };
         return policy.Problem() is { } problem
             ? throw new InvalidOperationException($"{VouchOptions.Section}:{nameof(VouchOptions.DefaultProvider)}:{nameof(DefaultProviderOptions.Collateral)}: {problem}")

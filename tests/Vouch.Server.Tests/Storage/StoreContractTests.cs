@@ -614,6 +614,7 @@ public abstract class ServerStoreContractTests
             MinimumTcbEvaluationDataNumber = 17,
             MaximumAge = TimeSpan.FromDays(7).Add(TimeSpan.FromTicks(1)),
             GracePeriod = TimeSpan.FromHours(6),
+            Sources = ["thim", "intel-pcs"],
         };
 
         Assert.True(await store.CreateProviderAsync(StoreSamples.Provider("plain"), [], Ct));
@@ -646,11 +647,18 @@ public abstract class ServerStoreContractTests
     [InlineData(null, null, 0, 0)]
     [InlineData(null, null, -1, 0)]
     [InlineData(null, null, null, -1)]
-    public async Task Invalid_collateral_policies_are_refused_and_nothing_is_written(int? pinned, int? minimum, int? maximumAgeSeconds, int graceSeconds)
+    [InlineData(null, null, null, 0, "Intel")]
+    [InlineData(null, null, null, 0, "")]
+    [InlineData(null, null, null, 0, "a,b")]
+    [InlineData(null, null, null, 0, "thim", "thim")]
+    [InlineData(null, null, null, 0, "abcdefghij-abcdefghij-abcdefghijk")] // 33 characters
+    [InlineData(null, null, null, 0, "a", "b", "c", "d", "e", "f", "g", "h", "i")]
+    public async Task Invalid_collateral_policies_are_refused_and_nothing_is_written(int? pinned, int? minimum, int? maximumAgeSeconds, int graceSeconds, params string[] sources)
     {
         var store = await CreateStoreAsync();
         var policy = new CollateralPolicy
         {
+            Sources = [.. sources],
             TcbEvaluationDataNumber = pinned,
             MinimumTcbEvaluationDataNumber = minimum,
             MaximumAge = maximumAgeSeconds is { } age ? TimeSpan.FromSeconds(age) : null,

@@ -68,6 +68,7 @@ internal static class SqliteSchema
         ALTER TABLE providers ADD COLUMN collateral_minimum_evaluation_data_number INTEGER CHECK (collateral_minimum_evaluation_data_number >= 0);
         ALTER TABLE providers ADD COLUMN collateral_maximum_age_ticks INTEGER CHECK (collateral_maximum_age_ticks > 0);
         ALTER TABLE providers ADD COLUMN collateral_grace_period_ticks INTEGER NOT NULL DEFAULT 0 CHECK (collateral_grace_period_ticks >= 0);
+        ALTER TABLE providers ADD COLUMN collateral_sources TEXT CHECK (collateral_sources <> '');
 
         CREATE TABLE collateral_cache (
             cache_key                  TEXT    NOT NULL PRIMARY KEY,

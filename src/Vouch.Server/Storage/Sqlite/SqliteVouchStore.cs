@@ -339,9 +339,9 @@ public sealed class SqliteVouchStore : IVouchStore
             using (var command = Command(connection, transaction, """
                 INSERT INTO providers (name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at,
                     collateral_update, collateral_pinned_evaluation_data_number, collateral_minimum_evaluation_data_number,
-                    collateral_maximum_age_ticks, collateral_grace_period_ticks)
+                    collateral_maximum_age_ticks, collateral_grace_period_ticks, collateral_sources)
                 VALUES ($name, $trust_mode, $signing_algorithm, $trust_simulated_authority, $allow_expired_collateral, $created_at,
-                    $collateral_update, $collateral_pinned, $collateral_minimum, $collateral_maximum_age, $collateral_grace)
+                    $collateral_update, $collateral_pinned, $collateral_minimum, $collateral_maximum_age, $collateral_grace, $collateral_sources)
                 ON CONFLICT (name) DO NOTHING;
                 """))
             {
@@ -414,7 +414,7 @@ public sealed class SqliteVouchStore : IVouchStore
             using var command = Command(connection, null, """
                 UPDATE providers SET collateral_update = $collateral_update, collateral_pinned_evaluation_data_number = $collateral_pinned,
                     collateral_minimum_evaluation_data_number = $collateral_minimum, collateral_maximum_age_ticks = $collateral_maximum_age,
-                    collateral_grace_period_ticks = $collateral_grace
+                    collateral_grace_period_ticks = $collateral_grace, collateral_sources = $collateral_sources
                 WHERE name = $name;
                 """);
             command.Parameters.AddWithValue("$name", name);
@@ -537,7 +537,7 @@ public sealed class SqliteVouchStore : IVouchStore
         """
         SELECT name, trust_mode, signing_algorithm, trust_simulated_authority, allow_expired_collateral, created_at,
             collateral_update, collateral_pinned_evaluation_data_number, collateral_minimum_evaluation_data_number,
-            collateral_maximum_age_ticks, collateral_grace_period_ticks
+            collateral_maximum_age_ticks, collateral_grace_period_ticks, collateral_sources
         FROM providers
         """;
 
@@ -563,6 +563,7 @@ public sealed class SqliteVouchStore : IVouchStore
             MinimumTcbEvaluationDataNumber = reader.IsDBNull(8) ? null : checked((int)reader.GetInt64(8)),
             MaximumAge = reader.IsDBNull(9) ? null : TimeSpan.FromTicks(reader.GetInt64(9)),
             GracePeriod = TimeSpan.FromTicks(reader.GetInt64(10)),
+            Sources = reader.IsDBNull(11) ? [] : [.. reader.GetString(11).Split(',')],
         },
     };
 
@@ -600,6 +601,7 @@ public sealed class SqliteVouchStore : IVouchStore
         command.Parameters.AddWithValue("$collateral_minimum", (object?)policy.MinimumTcbEvaluationDataNumber ?? DBNull.Value);
         command.Parameters.AddWithValue("$collateral_maximum_age", (object?)policy.MaximumAge?.Ticks ?? DBNull.Value);
         command.Parameters.AddWithValue("$collateral_grace", policy.GracePeriod.Ticks);
+        command.Parameters.AddWithValue("$collateral_sources", policy.Sources.IsDefaultOrEmpty ? DBNull.Value : string.Join(',', policy.Sources));
     }
 
     private static void ValidateSigner(PolicySignerCertificate certificate, string paramName)
