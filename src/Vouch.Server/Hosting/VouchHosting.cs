@@ -159,6 +159,7 @@ public static class VouchHosting
         app.MapAttestationApi();
         app.MapPolicyManagementApi();
         app.MapProviderAdminApi();
+        app.MapCollateralAdminApi();
         app.MapPccsApi();
         return app;
     }
