@@ -9,6 +9,7 @@ app.MapOperationsApi();                     // /health/live, /health/ready, /ope
 app.MapAttestationApi();                    // MAA data plane at / and /providers/{name}/
 app.MapPolicyManagementApi();               // policies and policy signers
 app.MapProviderAdminApi();                  // /admin/providers
+app.MapCollateralAdminApi();                // /admin/collateral, /admin/collateral:prefetch
 app.MapPccsApi();                           // PCCS v4 collateral routes: /sgx|tdx/certification/v4/…
 await app.InitializeVouchAsync();           // schema, default provider, signing keys, admin token
 await app.RunAsync();

@@ -7,13 +7,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Vouch.Attestation.Collateral;
 using Vouch.Server.Hosting;
 
 namespace Vouch.Cli.Commands;
 
 /// <summary>
 /// Commands that talk to a running service over HTTPS: <c>vouch attest</c> (post a quote, then validate the token
-/// against the provider's own OpenID metadata and keys) and <c>vouch provider create|list|rotate-key</c>.
+/// against the provider's own OpenID metadata and keys) and <c>vouch provider create|list|rotate-key|set-collateral-policy</c>.
 /// </summary>
 internal static class ClientCommands
 {
@@ -25,11 +26,13 @@ internal static class ClientCommands
         "x-vouch-tcb-status", "x-vouch-advisory-ids", "x-vouch-trust-anchor", "x-vouch-trust-anchor-key-id", "x-ms-policy-hash",
     ];
 
-    private static Option<string> UrlOption(string description) => new("--url") { Description = description, Required = true };
+    internal static Option<string> UrlOption(string description) => new("--url") { Description = description, Required = true };
 
-    private static Option<string> CaOption() => new("--ca-cert") { Description = "PEM certificate to trust for the server's TLS (default: DATA/tls/server.crt when it exists)." };
+    internal static Option<string> TokenOption() => new("--token") { Description = "Administrator bearer token (default: DATA/admin-token)." };
 
-    private static Option<string> DataOption() => new("--data") { Description = "Data directory to read admin-token and tls/server.crt from (default ./.vouch)." };
+    internal static Option<string> CaOption() => new("--ca-cert") { Description = "PEM certificate to trust for the server's TLS (default: DATA/tls/server.crt when it exists)." };
+
+    internal static Option<string> DataOption() => new("--data") { Description = "Data directory to read admin-token and tls/server.crt from (default ./.vouch)." };
 
     public static Command CreateAttest()
     {
@@ -113,7 +116,7 @@ internal static class ClientCommands
     public static Command CreateProvider()
     {
         var url = UrlOption("The server's base URL, e.g. https://127.0.0.1:5443.");
-        var token = new Option<string>("--token") { Description = "Administrator bearer token (default: DATA/admin-token)." };
+        var token = TokenOption();
         var ca = CaOption();
         var data = DataOption();
 
@@ -123,9 +126,12 @@ internal static class ClientCommands
         var algorithm = new Option<string>("--algorithm") { Description = "Token signing algorithm: RS256 (default) or ES256." };
         var trustSimulated = new Option<bool>("--trust-simulated") { Description = "Also trust the server's simulated authority (development servers only)." };
         var allowExpired = new Option<bool>("--allow-expired-collateral") { Description = "Accept expired collateral as Intel's QvE does, flagged in x-vouch-collateral-expired." };
+        var policyOptions = new CollateralPolicyOptions();
         var create = new Command("create", "Create an attestation provider, served at /providers/NAME/.") { name, mode, signers, algorithm, trustSimulated, allowExpired, url, token, ca, data };
+        policyOptions.AddTo(create);
         create.SetAction((parse, cancellation) => RunAdminAsync(parse, "provider create", parse.GetRequiredValue(url), parse.GetValue(token), parse.GetValue(ca), parse.GetValue(data), async http =>
         {
+            var collateral = policyOptions.Read(parse);
             var body = new JsonObject
             {
                 ["trustMode"] = (parse.GetValue(mode) ?? "aad").ToLowerInvariant() switch
@@ -139,6 +145,11 @@ internal static class ClientCommands
                 ["allowExpiredCollateral"] = parse.GetValue(allowExpired),
                 ["policySigners"] = new JsonArray([.. (parse.GetValue(signers) ?? []).Select(f => (JsonNode)Encoding.ASCII.GetString(CliInput.ReadFile(f, "signer certificate")))]),
             };
+            if (collateral is not null)
+            {
+                body["collateral"] = CollateralPolicyOptions.ToJson(collateral);
+            }
+
             return await http.PutAsync(new Uri("admin/providers/" + Uri.EscapeDataString(parse.GetRequiredValue(name)), UriKind.Relative), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation).ConfigureAwait(false);
         }));
 
@@ -151,10 +162,29 @@ internal static class ClientCommands
         rotate.SetAction((parse, cancellation) => RunAdminAsync(parse, "provider rotate-key", parse.GetRequiredValue(url), parse.GetValue(token), parse.GetValue(ca), parse.GetValue(data), http =>
             http.PostAsync(new Uri("admin/providers/" + Uri.EscapeDataString(parse.GetRequiredValue(rotateName)) + ":rotate-key", UriKind.Relative), null, cancellation)));
 
-        return new Command("provider", "Manage the attestation providers of a running server.") { create, list, rotate };
+        var policyName = new Argument<string>("name") { Description = "Provider name ('default' for the provider at /)." };
+        var setPolicyOptions = new CollateralPolicyOptions();
+        var setPolicy = new Command("set-collateral-policy", "Replace a provider's collateral freshness rules: the whole policy is sent, and an option not given takes its default (standard update, nothing pinned, no minimum, no maximum age, no grace).")
+        {
+            policyName, url, token, ca, data,
+        };
+        setPolicyOptions.AddTo(setPolicy);
+        setPolicy.SetAction((parse, cancellation) => RunAdminAsync(parse, "provider set-collateral-policy", parse.GetRequiredValue(url), parse.GetValue(token), parse.GetValue(ca), parse.GetValue(data), async http =>
+        {
+            var body = CollateralPolicyOptions.ToJson(setPolicyOptions.Read(parse) ?? CollateralPolicy.Default);
+            var path = "admin/providers/" + Uri.EscapeDataString(parse.GetRequiredValue(policyName)) + "/collateral-policy";
+            return await http.PutAsync(new Uri(path, UriKind.Relative), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation).ConfigureAwait(false);
+        }));
+
+        return new Command("provider", "Manage the attestation providers of a running server.") { create, list, rotate, setPolicy };
     }
 
-    private static async Task<int> RunAdminAsync(ParseResult parse, string command, string url, string? token, string? ca, string? data, Func<HttpClient, Task<HttpResponseMessage>> send)
+    /// <summary>
+    /// Sends one administrator request and prints the answer: indented JSON, or what <paramref name="print"/> makes of
+    /// it (its result is the exit code). Exit 1 when the server refuses, 2 for unusable input (raised as
+    /// <see cref="CliInputException"/> by <paramref name="send"/> before it sends anything) or a connection failure.
+    /// </summary>
+    internal static async Task<int> RunAdminAsync(ParseResult parse, string command, string url, string? token, string? ca, string? data, Func<HttpClient, Task<HttpResponseMessage>> send, Func<JsonNode?, TextWriter, int>? print = null)
     {
         var output = parse.InvocationConfiguration.Output;
         try
@@ -169,6 +199,11 @@ internal static class ClientCommands
             {
                 output.WriteLine($"refused: HTTP {(int)response.StatusCode} {DescribeError(text)}");
                 return 1;
+            }
+
+            if (print is not null)
+            {
+                return print(JsonNode.Parse(text), output);
             }
 
             output.WriteLine(JsonNode.Parse(text)?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -4,23 +4,28 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Errors;
+using Vouch.Server.Collateral;
 using Vouch.Server.Hosting;
 using Vouch.Sgx;
 using Vouch.Sgx.Verification;
 
 namespace Vouch.Cli.Commands;
 
-/// <summary><c>vouch collateral export|import|status</c>: collateral carried in one file to verifiers without network access.</summary>
+/// <summary>
+/// <c>vouch collateral export|import|status</c>: collateral carried in one file to verifiers without network access,
+/// and what a data directory holds; <c>vouch collateral prefetch</c>: a running server fetches platforms' collateral now.
+/// </summary>
 internal static class CollateralCommands
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static Command Create()
     {
-        var collateral = new Command("collateral", "Carry collateral between data directories in one bundle file, and list what is held.");
+        var collateral = new Command("collateral", "Carry collateral between data directories in one bundle file, list what is held, and prefetch it on a running server.");
         collateral.Subcommands.Add(CreateExport());
         collateral.Subcommands.Add(CreateImport());
         collateral.Subcommands.Add(CreateStatus());
+        collateral.Subcommands.Add(CreatePrefetch());
         return collateral;
     }
 
@@ -205,11 +210,12 @@ internal static class CollateralCommands
     {
         var data = new Option<string>("--data") { Description = "Data directory (default ./.vouch)." };
         var json = new Option<bool>("--json") { Description = "Print as JSON." };
-        var status = new Command("status", "List the collateral held in DATA/collateral: platform, evaluation data numbers, validity.") { data, json };
-        status.SetAction(parse =>
+        var status = new Command("status", "List the collateral held in DATA/collateral (platform, evaluation data numbers, validity) and the PCS cache persisted in DATA/vouch.db (read only; the database is never created or upgraded).") { data, json };
+        status.SetAction(async (parse, cancellation) =>
         {
             var stdout = parse.InvocationConfiguration.Output;
-            var root = Path.Combine(parse.GetValue(data) ?? ServerCommands.DefaultDataDirectory, VouchHosting.CollateralDirectoryName);
+            var dataDirectory = parse.GetValue(data) ?? ServerCommands.DefaultDataDirectory;
+            var root = Path.Combine(dataDirectory, VouchHosting.CollateralDirectoryName);
             var rows = new JsonArray();
             foreach (var folder in Directory.Exists(root) ? CollateralFolders(root) : [])
             {
@@ -239,9 +245,10 @@ internal static class CollateralCommands
                 rows.Add(row);
             }
 
+            var cache = await PersistedCache.ReadAsync(Path.Combine(dataDirectory, VouchHosting.DatabaseFileName), TimeProvider.System.GetUtcNow(), cancellation).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                stdout.WriteLine(new JsonObject { ["directory"] = Path.GetFullPath(root), ["platforms"] = rows }.ToJsonString(Indented));
+                stdout.WriteLine(new JsonObject { ["directory"] = Path.GetFullPath(root), ["platforms"] = rows, ["pcsCache"] = cache.ToJson() }.ToJsonString(Indented));
                 return 0;
             }
 
@@ -253,10 +260,73 @@ internal static class CollateralCommands
                     : $"{row["folder"]}  FMSPC {row["fmspc"]}  {row["tee"]}  CA {row["ca"]}  TCB Info #{row["tcbEvaluationDataNumber"]} (issued {row["tcbInfoIssueDate"]}, next {row["tcbInfoNextUpdate"]})  QE Identity #{row["qeIdentityTcbEvaluationDataNumber"]} (next {row["qeIdentityNextUpdate"]})  CRLs next {row["pckCrlNextUpdate"]} / {row["rootCaCrlNextUpdate"]}  usable until {row["usableUntil"]}");
             }
 
+            cache.Print(stdout);
             return 0;
         });
         return status;
     }
+
+    private static Command CreatePrefetch()
+    {
+        var url = ClientCommands.UrlOption("The server's base URL, e.g. https://127.0.0.1:5443.");
+        var token = ClientCommands.TokenOption();
+        var ca = ClientCommands.CaOption();
+        var data = ClientCommands.DataOption();
+        var platforms = new Option<string[]>("--platform") { Description = "[sgx:|tdx:]FMSPC[:platform|processor] (SGX and both PCK CAs when omitted). Repeatable.", Required = true };
+        var versions = new Option<string[]>("--version") { Description = "standard, early or tcb-evaluation-N. Repeatable. Default: the version every provider of the server uses." };
+        var json = new Option<bool>("--json") { Description = "Print the entries as JSON." };
+        var prefetch = new Command("prefetch", "Have a running server (with a PCS source) fetch the collateral of these platforms now, before their first quote, and print the cache's entries. Exit 0 when every entry holds a copy, 1 when one does not (or the server refuses), 2 for unusable input.")
+        {
+            platforms, versions, json, url, token, ca, data,
+        };
+        prefetch.SetAction((parse, cancellation) => ClientCommands.RunAdminAsync(parse, "collateral prefetch", parse.GetRequiredValue(url), parse.GetValue(token), parse.GetValue(ca), parse.GetValue(data), async http =>
+        {
+            var body = new JsonObject { ["platforms"] = new JsonArray([.. parse.GetRequiredValue(platforms).Select(p => (JsonNode)ValidPlatform(p))]) };
+            if (parse.GetValue(versions) is { Length: > 0 } given)
+            {
+                body["versions"] = new JsonArray([.. given.Select(v => (JsonNode)ValidVersion(v))]);
+            }
+
+            return await http.PostAsync(new Uri("admin/collateral:prefetch", UriKind.Relative), new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"), cancellation).ConfigureAwait(false);
+        }, (answer, output) => PrintEntries(answer, output, parse.GetValue(json))));
+        return prefetch;
+    }
+
+    private static string ValidPlatform(string platform) =>
+        PcsCacheKeys.TryParsePlatforms(platform, CollateralVersion.Standard, out _)
+            ? platform
+            : throw new CliInputException($"--platform '{platform}' is not [sgx:|tdx:]FMSPC[:platform|processor] (FMSPC: 12 hex digits)");
+
+    private static string ValidVersion(string version) =>
+        CollateralVersion.TryParse(version, out _)
+            ? version
+            : throw new CliInputException($"--version '{version}' is not standard, early or tcb-evaluation-N");
+
+    private static int PrintEntries(JsonNode? answer, TextWriter output, bool json)
+    {
+        var entries = answer?["entries"]?.AsArray() ?? [];
+        if (json)
+        {
+            output.WriteLine(new JsonObject { ["entries"] = entries.DeepClone() }.ToJsonString(Indented));
+        }
+        else
+        {
+            output.WriteLine($"{"key",-42} {"fetched at",-20} {"TCB#",4} {"QE#",4} {"valid until",-20} {"refresh at",-20} problem");
+            foreach (var entry in entries)
+            {
+                output.WriteLine($"{Text(entry, "key"),-42} {Text(entry, "fetchedAt") ?? "-",-20} {Text(entry, "tcbEvaluationDataNumber") ?? "-",4} {Text(entry, "qeEvaluationDataNumber") ?? "-",4} {Text(entry, "validUntil") ?? "-",-20} {Text(entry, "refreshAt") ?? "-",-20} {Text(entry, "lastProblem") ?? ""}");
+            }
+        }
+
+        return entries.All(e => e?["fetchedAt"] is not null) ? 0 : 1;
+    }
+
+    private static string? Text(JsonNode? entry, string member) => entry?[member] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<string>(out var text) => text,
+        var other => other.ToJsonString(),
+    };
 
     /// <summary>A collateral folder itself, or its immediate subfolders that are collateral folders (not those starting with <c>.</c>).</summary>
     private static IEnumerable<string> CollateralFolders(string root) =>

@@ -33,6 +33,24 @@ public sealed class PcsCacheOptions
     /// <summary>Platforms fetched before their first quote: <c>[sgx:|tdx:]FMSPC[:platform|processor]</c> (SGX and both PCK CAs when omitted), for every version a provider uses.</summary>
     public List<string> Prefetch { get; } = [];
 
+    /// <summary>
+    /// When a copy fetched at <paramref name="fetchedAt"/> whose earliest nextUpdate is <paramref name="validUntil"/> is
+    /// fetched again: after <see cref="RefreshInterval"/>, or <see cref="RefreshBeforeExpiry"/> ahead of
+    /// <paramref name="validUntil"/>, whichever is earlier; a copy already inside that margin at <paramref name="now"/>
+    /// (the source has nothing newer yet) no sooner than <see cref="RetryInterval"/> after <paramref name="now"/>.
+    /// </summary>
+    public DateTimeOffset RefreshAt(DateTimeOffset fetchedAt, DateTimeOffset validUntil, DateTimeOffset now)
+    {
+        var byAge = fetchedAt + RefreshInterval;
+        var byExpiry = validUntil - RefreshBeforeExpiry;
+        if (byExpiry < now + RetryInterval)
+        {
+            byExpiry = now + RetryInterval;
+        }
+
+        return byAge < byExpiry ? byAge : byExpiry;
+    }
+
     /// <summary>Why these options are unusable, or null.</summary>
     public string? Problem() =>
         RefreshInterval < TimeSpan.Zero || RefreshBeforeExpiry < TimeSpan.Zero || RetryInterval < TimeSpan.Zero || MaxUncachedPlatforms < 0
@@ -580,17 +598,10 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
 
             var validFrom = new[] { tcbInfo.IssueDate, identity.IssueDate, pckCrl.ThisUpdate, rootCrl.ThisUpdate }.Max();
             var validUntil = new[] { tcbInfo.NextUpdate, identity.NextUpdate, pckCrl.NextUpdate ?? DateTimeOffset.MaxValue, rootCrl.NextUpdate ?? DateTimeOffset.MaxValue }.Min();
-            var byAge = fetchedAt + options.RefreshInterval;
             // Collateral already inside its pre-expiry margin (the source has nothing newer yet) is asked for again
             // after the retry interval, not on every request.
-            var byExpiry = validUntil - options.RefreshBeforeExpiry;
-            if (byExpiry < now + options.RetryInterval)
-            {
-                byExpiry = now + options.RetryInterval;
-            }
-
             entry = new Entry(collateral, source, fetchedAt, tcbInfo, identity, pckCrl.CrlNumber ?? BigInteger.Zero, rootCrl.CrlNumber ?? BigInteger.Zero,
-                validFrom, validUntil, byAge < byExpiry ? byAge : byExpiry);
+                validFrom, validUntil, options.RefreshAt(fetchedAt, validUntil, now));
             error = null;
             return true;
         }

@@ -175,6 +175,7 @@ public static class VouchHosting
         app.MapAttestationApi();
         app.MapPolicyManagementApi();
         app.MapProviderAdminApi();
+        app.MapCollateralAdminApi();
         app.MapPccsApi();
         return app;
     }

@@ -47,6 +47,10 @@ public enum ServerErrorCode
     MethodNotAllowed = 8018,
     /// <summary>The attestation type is stored but not attested by Vouch (<c>/attest/Tpm</c>).</summary>
     AttestationTypeNotSupported = 8019,
+    /// <summary>A collateral administration route that needs a PCS source (<c>Vouch:CollateralSources</c>) on a server without one.</summary>
+    CollateralSourceNotConfigured = 8020,
+    /// <summary>A collateral administration request names a platform or version Vouch cannot read, has an unknown member, or asks for too much at once.</summary>
+    CollateralRequestInvalid = 8021,
     /// <summary>The server failed unexpectedly; nothing about the request is reported.</summary>
     InternalError = 8099,
 }
@@ -64,7 +68,7 @@ public static class ServerErrorCodes
         ServerErrorCode.ProviderNotFound or ServerErrorCode.RouteNotFound => 404,
         ServerErrorCode.Unauthorized => 401,
         ServerErrorCode.Forbidden => 403,
-        ServerErrorCode.ProviderExists => 409,
+        ServerErrorCode.ProviderExists or ServerErrorCode.CollateralSourceNotConfigured => 409,
         ServerErrorCode.MethodNotAllowed => 405,
         ServerErrorCode.InternalError => 500,
         _ => 400,
@@ -77,7 +81,7 @@ public static class ServerErrorCodes
         ServerErrorCode.AttestationTypeNotSupported => MaaErrorCodes.InvalidOperation,
         ServerErrorCode.InternalError => MaaErrorCodes.InternalError,
         ServerErrorCode.ProviderNotFound or ServerErrorCode.RouteNotFound => "NotFound",
-        ServerErrorCode.ProviderExists => "Conflict",
+        ServerErrorCode.ProviderExists or ServerErrorCode.CollateralSourceNotConfigured => "Conflict",
         ServerErrorCode.MethodNotAllowed => "MethodNotAllowed",
         _ => MaaErrorCodes.InvalidParameter,
     };

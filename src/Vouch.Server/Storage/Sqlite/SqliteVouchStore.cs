@@ -77,6 +77,38 @@ public sealed class SqliteVouchStore : IVouchStore
     /// <summary>The database file (full path).</summary>
     public string DatabasePath { get; }
 
+    /// <summary>The schema version this build creates and reads (<c>PRAGMA user_version</c> after <see cref="InitializeAsync"/>).</summary>
+    public static int SchemaVersion => SqliteSchema.CurrentVersion;
+
+    /// <summary>
+    /// The schema version of the database at <paramref name="path"/> (its <c>PRAGMA user_version</c>), read on a read-only
+    /// connection that neither creates, migrates nor changes the file (for tools that only look); null when there is no file.
+    /// </summary>
+    /// <exception cref="StoreUnavailableException">The file is not a SQLite database or cannot be read.</exception>
+    public static async ValueTask<long?> ReadSchemaVersionAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            return null;
+        }
+
+        try
+        {
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+            await using (connection.ConfigureAwait(false))
+            {
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return await UserVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreUnavailableException(full, Describe(e), e);
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>
     /// Turns on WAL mode, then applies the migrations the file lacks (its <c>PRAGMA user_version</c> below
