@@ -215,7 +215,7 @@ public sealed class AttestationEngine : IDisposable
             return new AttestationResult { Report = report, Error = new AttestationError(AttestationErrorCode.NoSigningKey, $"provider '{provider.Name}' has no key able to sign now") };
         }
 
-        payload[VouchClaimTypes.CollateralPolicy] = provider.Collateral.ToJson(provider.AllowExpiredCollateral);
+        payload[VouchClaimTypes.CollateralPolicy] = provider.Collateral.ToClaim(provider.AllowExpiredCollateral);
         var complete = AttestationPayload.Complete(payload, provider.Issuer, now, provider.TokenLifetime, NewJti());
         if (draft)
         {

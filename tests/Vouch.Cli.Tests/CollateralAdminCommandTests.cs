@@ -115,6 +115,8 @@ public sealed class CollateralAdminCommandTests : IAsyncLifetime
         { "grace negative", ["--collateral-grace", "-P1D"] },
         { "grace fractional seconds", ["--collateral-grace", "PT0.5S"] },
         { "grace without value", ["--collateral-grace"] },
+        { "source name upper case", ["--collateral-source", "Intel"] },
+        { "source twice", ["--collateral-source", "thim", "--collateral-source", "thim"] },
     };
 
     [Theory]

@@ -34,6 +34,11 @@ public sealed class ProviderCollateralPolicyTests(ProviderCollateralPolicyTests.
         { "unknown member", """{"maximumAge":86400}""" },
         { "update an array", """{"update":[]}""" },
         { "policy an array", """[]""" },
+        { "source not configured", """{"sources":["nowhere"]}""" },
+        { "source name upper case", """{"sources":["Intel"]}""" },
+        { "sources a string", """{"sources":"source-1"}""" },
+        { "source twice", """{"sources":["source-1","source-1"]}""" },
+        { "source a number", """{"sources":[1]}""" },
     };
 
     [Theory]
@@ -80,6 +85,27 @@ public sealed class ProviderCollateralPolicyTests(ProviderCollateralPolicyTests.
     }
 
     /// <summary>One server for the bad-input cases (none of which may change it), with provider <c>fresh</c> holding <see cref="Stored"/>.</summary>
+    [Fact]
+    public async Task A_provider_may_name_the_configured_sources_it_fetches_from_in_order()
+    {
+        await using var server = await VouchTestServer.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Vouch:CollateralSources:0:Url"] = "http://127.0.0.1:9/",
+            ["Vouch:CollateralSources:0:Name"] = "intel-pcs",
+            ["Vouch:CollateralSources:1:Url"] = "http://127.0.0.1:9/thim/",
+            ["Vouch:CollateralSources:1:Name"] = "thim",
+        });
+        var admin = server.CreateAdminClient();
+
+        var (status, response) = await VouchTestServer.SendAsync(admin, HttpMethod.Put, "admin/providers/default/collateral-policy", """{"sources":["thim","intel-pcs"]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["thim", "intel-pcs"], response!["collateral"]!["sources"]!.AsArray().Select(n => n!.GetValue<string>()));
+
+        (status, response) = await VouchTestServer.SendAsync(admin, HttpMethod.Put, "admin/providers/default/collateral-policy", """{"sources":["source-1"]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("ATT8016", VouchTestServer.VouchCode(response));
+    }
+
     public sealed class ServerFixture : IAsyncLifetime
     {
         private VouchTestServer _server = null!;

@@ -87,13 +87,14 @@ public sealed record CollateralPolicy
             ? "the sources must be at most 8 distinct names of 1–32 characters of a–z, 0–9 and '-'"
         : null;
 
-    /// <summary>The token claim <c>x-vouch-collateral-policy</c>: the effective values (durations in seconds; unset rules omitted).</summary>
-    public JsonObject ToJson(bool allowExpired)
+    /// <summary>
+    /// The policy as JSON: <c>update</c> (<c>standard</c> or <c>early</c>), <c>tcbEvaluationDataNumber</c> (a pin, which
+    /// overrides the update type), <c>minimumTcbEvaluationDataNumber</c>, <c>maximumAgeSeconds</c>, <c>sources</c> (each only
+    /// when set) and <c>gracePeriodSeconds</c>. The admin API's shape, and the body of the token claim.
+    /// </summary>
+    public JsonObject ToJson()
     {
-        var json = new JsonObject
-        {
-            ["update"] = TcbEvaluationDataNumber is null ? Update.ToString().ToLowerInvariant() : "pinned",
-        };
+        var json = new JsonObject { ["update"] = Update == CollateralUpdate.Early ? "early" : "standard" };
         if (TcbEvaluationDataNumber is { } pinned)
         {
             json["tcbEvaluationDataNumber"] = pinned;
@@ -110,12 +111,19 @@ public sealed record CollateralPolicy
         }
 
         json["gracePeriodSeconds"] = (long)GracePeriod.TotalSeconds;
-        json["allowExpired"] = allowExpired;
         if (!Sources.IsDefaultOrEmpty)
         {
             json["sources"] = new JsonArray([.. Sources.Select(n => (JsonNode)JsonValue.Create(n))]);
         }
 
+        return json;
+    }
+
+    /// <summary>The token claim <c>x-vouch-collateral-policy</c>: <see cref="ToJson()"/> plus <c>allowExpired</c>, the provider's QvE-style acceptance of expired collateral.</summary>
+    public JsonObject ToClaim(bool allowExpired)
+    {
+        var json = ToJson();
+        json["allowExpired"] = allowExpired;
         return json;
     }
 }

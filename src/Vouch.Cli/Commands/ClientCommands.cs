@@ -147,7 +147,7 @@ internal static class ClientCommands
             };
             if (collateral is not null)
             {
-                body["collateral"] = CollateralPolicyOptions.ToJson(collateral);
+                body["collateral"] = collateral.ToJson();
             }
 
             return await http.PutAsync(new Uri("admin/providers/" + Uri.EscapeDataString(parse.GetRequiredValue(name)), UriKind.Relative), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation).ConfigureAwait(false);
@@ -171,7 +171,7 @@ internal static class ClientCommands
         setPolicyOptions.AddTo(setPolicy);
         setPolicy.SetAction((parse, cancellation) => RunAdminAsync(parse, "provider set-collateral-policy", parse.GetRequiredValue(url), parse.GetValue(token), parse.GetValue(ca), parse.GetValue(data), async http =>
         {
-            var body = CollateralPolicyOptions.ToJson(setPolicyOptions.Read(parse) ?? CollateralPolicy.Default);
+            var body = (setPolicyOptions.Read(parse) ?? CollateralPolicy.Default).ToJson();
             var path = "admin/providers/" + Uri.EscapeDataString(parse.GetRequiredValue(policyName)) + "/collateral-policy";
             return await http.PutAsync(new Uri(path, UriKind.Relative), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation).ConfigureAwait(false);
         }));

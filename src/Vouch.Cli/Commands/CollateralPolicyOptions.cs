@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Vouch.Attestation.Collateral;
 
 namespace Vouch.Cli.Commands;
@@ -16,6 +15,7 @@ internal sealed class CollateralPolicyOptions
     private readonly Option<string> _pinned = new("--tcb-evaluation-data-number") { Description = "Pin collateral of exactly this TCB evaluation data number (non-negative integer); overrides --collateral-update." };
     private readonly Option<string> _minimum = new("--min-tcb-evaluation-data-number") { Description = "Refuse TCB Info or QE Identity with a lower TCB evaluation data number." };
     private readonly Option<string> _maximumAge = new("--max-collateral-age") { Description = "Refuse TCB Info or QE Identity issued longer ago than this: ISO-8601 (P30D) or <n>d|h|m|s; whole seconds, at most ten years." };
+    private readonly Option<string[]> _sources = new("--collateral-source") { Description = "A collateral source (by its configured name, e.g. source-1) to fetch from; repeat in order of preference. Default: all, in configured order.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _grace = new("--collateral-grace") { Description = "Accept collateral up to this long past its nextUpdate, reported as expired: ISO-8601 or <n>d|h|m|s; whole seconds, at most ten years." };
 
     public void AddTo(Command command)
@@ -25,6 +25,7 @@ internal sealed class CollateralPolicyOptions
         command.Options.Add(_minimum);
         command.Options.Add(_maximumAge);
         command.Options.Add(_grace);
+        command.Options.Add(_sources);
     }
 
     /// <summary>The policy the options give; null when none is given.</summary>
@@ -36,7 +37,8 @@ internal sealed class CollateralPolicyOptions
         var minimum = parse.GetValue(_minimum);
         var maximumAge = parse.GetValue(_maximumAge);
         var grace = parse.GetValue(_grace);
-        if (update is null && pinned is null && minimum is null && maximumAge is null && grace is null)
+        var sources = parse.GetValue(_sources) ?? [];
+        if (update is null && pinned is null && minimum is null && maximumAge is null && grace is null && sources.Length == 0)
         {
             return null;
         }
@@ -53,31 +55,9 @@ internal sealed class CollateralPolicyOptions
             MinimumTcbEvaluationDataNumber = minimum is null ? null : Number(minimum, "--min-tcb-evaluation-data-number"),
             MaximumAge = maximumAge is null ? null : Seconds(maximumAge, "--max-collateral-age"),
             GracePeriod = grace is null ? TimeSpan.Zero : Seconds(grace, "--collateral-grace"),
+            Sources = [.. sources],
         };
         return policy.Problem() is { } problem ? throw new CliInputException("the collateral policy is invalid: " + problem) : policy;
-    }
-
-    /// <summary>The policy as the admin API takes it (<c>PUT /admin/providers/{name}/collateral-policy</c>, or <c>collateral</c> of a provider).</summary>
-    public static JsonObject ToJson(CollateralPolicy policy)
-    {
-        var json = new JsonObject { ["update"] = policy.Update == CollateralUpdate.Early ? "early" : "standard" };
-        if (policy.TcbEvaluationDataNumber is { } pinned)
-        {
-            json["tcbEvaluationDataNumber"] = pinned;
-        }
-
-        if (policy.MinimumTcbEvaluationDataNumber is { } minimum)
-        {
-            json["minimumTcbEvaluationDataNumber"] = minimum;
-        }
-
-        if (policy.MaximumAge is { } age)
-        {
-            json["maximumAgeSeconds"] = (long)age.TotalSeconds;
-        }
-
-        json["gracePeriodSeconds"] = (long)policy.GracePeriod.TotalSeconds;
-        return json;
     }
 
     private static int Number(string text, string option) =>

@@ -339,33 +339,6 @@ public static class ProviderAdminApi
         return value.ValueKind is JsonValueKind.True or JsonValueKind.False;
     }
 
-    private static JsonObject DescribeCollateral(CollateralPolicy policy)
-    {
-        var json = new JsonObject { ["update"] = policy.Update.ToString().ToLowerInvariant() };
-        if (policy.TcbEvaluationDataNumber is { } pinned)
-        {
-            json["tcbEvaluationDataNumber"] = pinned;
-        }
-
-        if (policy.MinimumTcbEvaluationDataNumber is { } minimum)
-        {
-            json["minimumTcbEvaluationDataNumber"] = minimum;
-        }
-
-        if (policy.MaximumAge is { } age)
-        {
-            json["maximumAgeSeconds"] = (long)age.TotalSeconds;
-        }
-
-        json["gracePeriodSeconds"] = (long)policy.GracePeriod.TotalSeconds;
-        if (!policy.Sources.IsDefaultOrEmpty)
-        {
-            json["sources"] = new JsonArray([.. policy.Sources.Select(n => (JsonNode)JsonValue.Create(n))]);
-        }
-
-        return json;
-    }
-
     private static async Task<JsonObject> DescribeAsync(ProviderCatalog catalog, AttestationEngine engine, ProviderRecord record, CancellationToken cancellationToken)
     {
         var provider = catalog.ToProvider(record);
@@ -378,7 +351,7 @@ public static class ProviderAdminApi
             ["signingAlgorithm"] = record.SigningAlgorithm.ToString(),
             ["trustAnchors"] = new JsonArray([.. provider.TrustAnchors.Select(a => (JsonNode)new JsonObject { ["name"] = a.Name, ["keyId"] = a.KeyId })]),
             ["allowExpiredCollateral"] = record.AllowExpiredCollateral,
-            ["collateral"] = DescribeCollateral(record.Collateral),
+            ["collateral"] = record.Collateral.ToJson(),
             ["createdAt"] = record.CreatedAt.ToString("O"),
             ["signingKeys"] = new JsonArray([.. ((JsonArray)certs["keys"]!).Select(k => (JsonNode)JsonValue.Create(k!["kid"]!.GetValue<string>())!)]),
         };
