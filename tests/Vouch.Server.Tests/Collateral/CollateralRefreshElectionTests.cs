@@ -92,6 +92,56 @@ public sealed class CollateralRefreshElectionTests : IDisposable
         AssertRequests(pcs, 3);
     }
 
+    [Fact]
+    public async Task A_leader_that_stops_releases_the_lease_and_the_other_replica_is_elected_at_once()
+    {
+        var dcap = _kit.Build(Start, 21);
+        await using var pcs = await PcsTestHost.StartAsync(PcsTestHost.Simulated(dcap));
+        var time = new FakeTimeProvider(Start);
+        var options = new PcsCacheOptions();
+        var a = await ReplicaAsync(time, options, pcs.Url);
+        var b = await ReplicaAsync(time, options, pcs.Url);
+        Assert.True(await a.Service.RunOnceAsync(Ct));
+        Assert.False(await b.Service.RunOnceAsync(Ct));
+
+        await a.Service.StopAsync(Ct);
+
+        Assert.True(await b.Service.RunOnceAsync(Ct));
+        Assert.False(await a.Service.RunOnceAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_leader_prefetches_every_version_a_provider_uses_and_the_follower_takes_each_in()
+    {
+        var (early, standard) = (_kit.Build(Start, 22), _kit.Build(Start, 21));
+        var earlyPcs = new SimulatedPcs(early);
+        var standardPcs = new SimulatedPcs(standard);
+        await using var pcs = await PcsTestHost.StartAsync(target =>
+            (target.Contains("update=early", StringComparison.Ordinal) ? earlyPcs : standardPcs).Handle("GET", target));
+        var time = new FakeTimeProvider(Start);
+        var options = new PcsCacheOptions();
+        options.Prefetch.Add("sgx:" + Fmspc(standard).ToUpperInvariant() + ":platform");
+        var a = await ReplicaAsync(time, options, pcs.Url);
+        var b = await ReplicaAsync(time, options, pcs.Url);
+        Assert.True(await a.Store.CreateProviderAsync(StoreSamples.Provider("early") with { Collateral = new() { Update = Attestation.Collateral.CollateralUpdate.Early } }, [], Ct));
+        Assert.True(await a.Store.CreateProviderAsync(StoreSamples.Provider("pinned") with { Collateral = new() { TcbEvaluationDataNumber = 21 } }, [], Ct));
+
+        Assert.True(await a.Service.RunOnceAsync(Ct));
+        Assert.False(await b.Service.RunOnceAsync(Ct));
+
+        Assert.Equal(3, pcs.Requests(SimulatedPcs.TcbPath));
+        foreach (var replica in new[] { a, b })
+        {
+            var numbers = replica.Source.Entries.ToDictionary(e => e.Key.Version.ToString(), e => e.TcbEvaluationDataNumber);
+            Assert.Equal(new Dictionary<string, int?> { ["early"] = 22, ["standard"] = 21, ["tcb-evaluation-21"] = 21 }, numbers);
+        }
+
+        var quote = Parse(standard.Quote);
+        Assert.NotNull(await b.Source.GetCollateralAsync(quote, time.GetUtcNow(), Attestation.Collateral.CollateralVersion.Early, Ct));
+        Assert.NotNull(await b.Source.GetCollateralAsync(quote, time.GetUtcNow(), Attestation.Collateral.CollateralVersion.Pinned(21), Ct));
+        Assert.Equal(3, pcs.Requests(SimulatedPcs.TcbPath));
+    }
+
     private async Task<Replica> ReplicaAsync(FakeTimeProvider time, PcsCacheOptions options, Uri pcs)
     {
         var store = await _kit.OpenStoreAsync();

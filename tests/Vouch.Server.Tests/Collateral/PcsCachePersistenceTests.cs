@@ -132,6 +132,40 @@ public sealed class PcsCachePersistenceTests : IDisposable
         Assert.Equal(1, pcs.Requests(SimulatedPcs.TcbPath));
     }
 
+    [Fact]
+    public async Task Early_and_pinned_copies_survive_a_restart_under_their_own_keys()
+    {
+        var (early, standard) = (_kit.Build(Start, 22), _kit.Build(Start, 21));
+        var earlyPcs = new SimulatedPcs(early);
+        var standardPcs = new SimulatedPcs(standard);
+        await using var pcs = await PcsTestHost.StartAsync(target =>
+            (target.Contains("update=early", StringComparison.Ordinal) ? earlyPcs : standardPcs).Handle("GET", target));
+        var time = new FakeTimeProvider(Start);
+        var quote = Parse(standard.Quote);
+        CollateralVersion[] versions = [CollateralVersion.Early, CollateralVersion.Standard, CollateralVersion.Pinned(21)];
+        var fetched = new Dictionary<CollateralVersion, Sgx.Verification.QuoteCollateral>();
+        using (var first = _kit.CreateSource(time, null, await _kit.OpenStoreAsync(), pcs.Url))
+        {
+            foreach (var version in versions)
+            {
+                fetched[version] = (await first.GetCollateralAsync(quote, time.GetUtcNow(), version, Ct))!;
+            }
+        }
+
+        using var restarted = _kit.CreateSource(time, null, await _kit.OpenStoreAsync(), pcs.Url);
+        Assert.Equal(3, await restarted.LoadAsync(Ct));
+
+        foreach (var version in versions)
+        {
+            AssertSameBytes(fetched[version], await restarted.GetCollateralAsync(quote, time.GetUtcNow(), version, Ct));
+        }
+
+        Assert.Equal(3, pcs.Requests(SimulatedPcs.TcbPath));
+        Assert.Equal(
+            new Dictionary<CollateralVersion, int?> { [CollateralVersion.Early] = 22, [CollateralVersion.Standard] = 21, [CollateralVersion.Pinned(21)] = 21 },
+            restarted.Entries.ToDictionary(e => e.Key.Version, e => e.TcbEvaluationDataNumber));
+    }
+
     /// <summary>The older case's collateral as a PCS serves it, shaped for the store, via a source of its own without one.</summary>
     private async Task<CachedCollateral> FetchAsync(DcapCase dcap, TimeProvider time)
     {
