@@ -1,8 +1,12 @@
+using System.Numerics;
 using Microsoft.Extensions.Time.Testing;
 using Vouch.Attestation.Collateral;
 using Vouch.Server.Collateral;
 using Vouch.Server.Storage;
+using Vouch.Sgx;
+using Vouch.Sgx.Verification;
 using Vouch.Simulator.Dcap;
+using Vouch.Simulator.Platform;
 using static Vouch.Server.Tests.Collateral.CollateralTestKit;
 
 namespace Vouch.Server.Tests.Collateral;
@@ -24,7 +28,7 @@ public sealed class PcsCachePersistenceTests : IDisposable
         var time = new FakeTimeProvider(Start);
         var quote = Parse(dcap.Quote);
 
-        Sgx.Verification.QuoteCollateral? fetched;
+        QuoteCollateral? fetched;
         using (var first = _kit.CreateSource(time, null, await _kit.OpenStoreAsync(), pcs.Url))
         {
             fetched = await first.GetCollateralAsync(quote, time.GetUtcNow(), Ct);
@@ -143,7 +147,7 @@ public sealed class PcsCachePersistenceTests : IDisposable
         var time = new FakeTimeProvider(Start);
         var quote = Parse(standard.Quote);
         CollateralVersion[] versions = [CollateralVersion.Early, CollateralVersion.Standard, CollateralVersion.Pinned(21)];
-        var fetched = new Dictionary<CollateralVersion, Sgx.Verification.QuoteCollateral>();
+        var fetched = new Dictionary<CollateralVersion, QuoteCollateral>();
         using (var first = _kit.CreateSource(time, null, await _kit.OpenStoreAsync(), pcs.Url))
         {
             foreach (var version in versions)
@@ -164,6 +168,39 @@ public sealed class PcsCachePersistenceTests : IDisposable
         Assert.Equal(
             new Dictionary<CollateralVersion, int?> { [CollateralVersion.Early] = 22, [CollateralVersion.Standard] = 21, [CollateralVersion.Pinned(21)] = 21 },
             restarted.Entries.ToDictionary(e => e.Key.Version, e => e.TcbEvaluationDataNumber));
+    }
+
+    [Fact]
+    public async Task A_replica_fetching_an_older_PCK_CRL_cannot_roll_the_store_back_and_a_restart_keeps_the_revocation()
+    {
+        // The current PCS has a newer PCK CRL (cRLNumber 5) revoking the platform's PCK certificate; a lagging mirror
+        // still serves the case's CRL (cRLNumber 1). Both have the same TCB evaluation.
+        var dcap = _kit.Build(Start, 21);
+        var revoking = dcap with
+        {
+            PckCrl = _kit.Intel.BuildPckCrl(PckCaType.Platform, [dcap.Facts.PckCertificateSerial], Start.AddMinutes(-30), Start.AddDays(30), new BigInteger(5)),
+        };
+        await using var current = await PcsTestHost.StartAsync(PcsTestHost.Simulated(revoking));
+        await using var lagging = await PcsTestHost.StartAsync(PcsTestHost.Simulated(dcap));
+        var time = new FakeTimeProvider(Start);
+        var quote = Parse(dcap.Quote);
+        using var a = _kit.CreateSource(time, null, await _kit.OpenStoreAsync(), current.Url);
+        using var b = _kit.CreateSource(time, null, await _kit.OpenStoreAsync(), lagging.Url);
+        var fromA = await a.GetCollateralAsync(quote, time.GetUtcNow(), Ct);
+
+        // The second replica has not loaded yet: it fills from the mirror, and the store refuses its older CRL.
+        Assert.NotNull(await b.GetCollateralAsync(quote, time.GetUtcNow(), Ct));
+        Assert.NotNull(Assert.Single(b.Entries).LastProblem);
+        Assert.Equal(1, await b.LoadAsync(Ct));
+
+        using var restarted = _kit.CreateSource(time, null, await _kit.OpenStoreAsync(), current.Url);
+        Assert.Equal(1, await restarted.LoadAsync(Ct));
+        var served = await restarted.GetCollateralAsync(quote, time.GetUtcNow(), Ct);
+        AssertSameBytes(fromA!, served);
+        AssertSameBytes(fromA!, await b.GetCollateralAsync(quote, time.GetUtcNow(), Ct));
+        Assert.Equal(new BigInteger(5), Assert.Single(await (await _kit.OpenStoreAsync()).ListCachedCollateralAsync(0, Ct)).PckCrlNumber);
+        var report = new QuoteVerifier().Verify(dcap.Quote, served!, new VerificationOptions { At = Start, TrustAnchors = [TrustAnchor.FromCertificate(_kit.Intel.RootCertificate)] });
+        Assert.Contains(report.Failures, f => f.Code == ErrorCode.PckRevoked);
     }
 
     /// <summary>The older case's collateral as a PCS serves it, shaped for the store, via a source of its own without one.</summary>
