@@ -474,9 +474,13 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
         {
             var stored = await _store.PutCachedCollateralAsync(
                 new CachedCollateral(key.ToString(), entry.Source, entry.FetchedAt, entry.Collateral, entry.TcbInfo.TcbEvaluationDataNumber,
-                    entry.QeIdentity.TcbEvaluationDataNumber, entry.ValidFrom, entry.ValidUntil),
+                    entry.QeIdentity.TcbEvaluationDataNumber, entry.ValidFrom, entry.ValidUntil)
+                {
+                    PckCrlNumber = entry.PckCrlNumber,
+                    RootCaCrlNumber = entry.RootCrlNumber,
+                },
                 cancellationToken).ConfigureAwait(false);
-            return stored is null ? "not stored: the store holds a copy with a higher evaluation number (taken in at the next load)" : null;
+            return stored is null ? "not stored: the store holds a newer copy (a higher evaluation or CRL number; taken in at the next load)" : null;
         }
         catch (StoreUnavailableException e)
         {

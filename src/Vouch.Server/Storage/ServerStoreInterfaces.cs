@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Numerics;
 using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Stores;
@@ -82,7 +83,14 @@ public sealed record CachedCollateral(
     int QeEvaluationDataNumber,
     DateTimeOffset ValidFrom,
     DateTimeOffset ValidUntil,
-    long Revision = 0);
+    long Revision = 0)
+{
+    /// <summary>The PCK CRL's <c>cRLNumber</c> (0 when it has none): the store refuses a copy with a lower one too.</summary>
+    public BigInteger PckCrlNumber { get; init; }
+
+    /// <summary>The root CA CRL's <c>cRLNumber</c> (0 when it has none): the store refuses a copy with a lower one too.</summary>
+    public BigInteger RootCaCrlNumber { get; init; }
+}
 
 /// <summary>The collateral cache, shared by every replica on one database.</summary>
 public interface ICollateralCacheStore
@@ -92,7 +100,8 @@ public interface ICollateralCacheStore
 
     /// <summary>
     /// Stores <paramref name="collateral"/> under its key with a new revision, unless the stored copy for that key has a
-    /// higher TCB Info or QE Identity evaluation number (the rollback defence holds across replicas). Atomic.
+    /// higher TCB Info or QE Identity evaluation number, or a higher PCK CRL or root CA CRL <c>cRLNumber</c> (the
+    /// rollback defence holds across replicas). Atomic.
     /// </summary>
     /// <returns>The stored copy with its revision, or null when the stored one is newer (nothing written).</returns>
     ValueTask<CachedCollateral?> PutCachedCollateralAsync(CachedCollateral collateral, CancellationToken cancellationToken = default);

@@ -733,6 +733,46 @@ public abstract class ServerStoreContractTests
         Assert.Equal(stored!.Revision, kept.Revision);
     }
 
+    [Theory]
+    [InlineData("4", "9")]
+    [InlineData("5", "8")]
+    [InlineData("0", "0")]
+    public async Task A_copy_with_a_lower_CRL_number_is_refused_by_the_store(string pckCrlNumber, string rootCrlNumber)
+    {
+        var store = await CreateStoreAsync();
+        const string Key = "Sgx/00906ed50000/Processor/early";
+        var current = StoreSamples.Collateral(Key, 18, 18, seed: 1) with { PckCrlNumber = 5, RootCaCrlNumber = 9 };
+        var stored = await store.PutCachedCollateralAsync(current, Ct);
+
+        var older = StoreSamples.Collateral(Key, 18, 18, seed: 2) with
+        {
+            PckCrlNumber = System.Numerics.BigInteger.Parse(pckCrlNumber, System.Globalization.CultureInfo.InvariantCulture),
+            RootCaCrlNumber = System.Numerics.BigInteger.Parse(rootCrlNumber, System.Globalization.CultureInfo.InvariantCulture),
+        };
+        Assert.Null(await store.PutCachedCollateralAsync(older, Ct));
+
+        var kept = Assert.Single(await store.ListCachedCollateralAsync(0, Ct));
+        StoreSamples.AssertSame(current, kept);
+        Assert.Equal(stored!.Revision, kept.Revision);
+    }
+
+    [Fact]
+    public async Task CRL_numbers_are_ordered_as_numbers_however_long_and_read_back_exactly()
+    {
+        var store = await CreateStoreAsync();
+        const string Key = "Sgx/00906ed50000/Platform/standard";
+        var numbers = new[] { System.Numerics.BigInteger.Zero, 15, 16, 255, 4096, System.Numerics.BigInteger.Pow(2, 158) + 1, System.Numerics.BigInteger.Pow(2, 159) + 7 };
+        foreach (var number in numbers)
+        {
+            var copy = StoreSamples.Collateral(Key, 18, 18) with { PckCrlNumber = number, RootCaCrlNumber = number };
+            Assert.NotNull(await store.PutCachedCollateralAsync(copy, Ct));
+            StoreSamples.AssertSame(copy, Assert.Single(await store.ListCachedCollateralAsync(0, Ct)));
+        }
+
+        Assert.Null(await store.PutCachedCollateralAsync(StoreSamples.Collateral(Key, 18, 18) with { PckCrlNumber = numbers[^1] - 1, RootCaCrlNumber = numbers[^1] }, Ct));
+        Assert.Null(await store.PutCachedCollateralAsync(StoreSamples.Collateral(Key, 18, 18) with { PckCrlNumber = numbers[^1], RootCaCrlNumber = 255 }, Ct));
+    }
+
     [Fact]
     public async Task A_lease_has_one_holder_until_it_expires_or_is_released()
     {

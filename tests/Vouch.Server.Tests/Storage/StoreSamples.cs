@@ -133,6 +133,8 @@ internal static class StoreSamples
         Assert.Equal(expected.QeEvaluationDataNumber, actual.QeEvaluationDataNumber);
         Assert.Equal(expected.ValidFrom.UtcTicks, actual.ValidFrom.UtcTicks);
         Assert.Equal(expected.ValidUntil.UtcTicks, actual.ValidUntil.UtcTicks);
+        Assert.Equal(expected.PckCrlNumber, actual.PckCrlNumber);
+        Assert.Equal(expected.RootCaCrlNumber, actual.RootCaCrlNumber);
     }
 }
 

@@ -85,7 +85,9 @@ internal static class SqliteSchema
             tcb_evaluation_data_number INTEGER NOT NULL,
             qe_evaluation_data_number  INTEGER NOT NULL,
             valid_from                 TEXT    NOT NULL,
-            valid_until                TEXT    NOT NULL
+            valid_until                TEXT    NOT NULL,
+            pck_crl_number             TEXT    NOT NULL DEFAULT '',
+            root_ca_crl_number         TEXT    NOT NULL DEFAULT ''
         ) STRICT;
 
         CREATE TABLE leases (

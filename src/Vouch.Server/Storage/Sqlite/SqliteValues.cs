@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
@@ -47,6 +48,31 @@ internal static class SqliteValues
         }
 
         throw Malformed(reader, ordinal, text);
+    }
+
+    /// <summary>
+    /// A non-negative integer as TEXT ordered like the number: four decimal digits of hex length, then lower-case hex
+    /// without leading zeros (<c>0001a</c>, <c>00021f4</c>); negative values are stored as 0. An empty TEXT (a row written
+    /// before the column existed) orders below every number and reads as 0.
+    /// </summary>
+    public static string Ordered(BigInteger value)
+    {
+        var hex = value.Sign <= 0 ? "0" : value.ToString("x", CultureInfo.InvariantCulture).TrimStart('0');
+        return string.Create(CultureInfo.InvariantCulture, $"{hex.Length:D4}{hex}");
+    }
+
+    public static BigInteger ReadOrdered(SqliteDataReader reader, int ordinal)
+    {
+        var text = reader.GetString(ordinal);
+        if (text.Length == 0)
+        {
+            return BigInteger.Zero;
+        }
+
+        return text.Length > 4 && int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var length) && length == text.Length - 4
+            && BigInteger.TryParse("0" + text[4..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw Malformed(reader, ordinal, text);
     }
 
     public static bool ReadBoolean(SqliteDataReader reader, int ordinal) =>

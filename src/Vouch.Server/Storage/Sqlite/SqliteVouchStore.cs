@@ -490,17 +490,21 @@ public sealed class SqliteVouchStore : IVouchStore
             using var command = Command(connection, transaction, """
                 INSERT INTO collateral_cache (cache_key, revision, source, fetched_at, tcb_info, tcb_info_issuer_chain, qe_identity,
                     qe_identity_issuer_chain, pck_crl, pck_crl_issuer_chain, root_ca_crl, tcb_evaluation_data_number,
-                    qe_evaluation_data_number, valid_from, valid_until)
+                    qe_evaluation_data_number, valid_from, valid_until, pck_crl_number, root_ca_crl_number)
                 VALUES ($key, $revision, $source, $fetched_at, $tcb_info, $tcb_info_issuer_chain, $qe_identity,
-                    $qe_identity_issuer_chain, $pck_crl, $pck_crl_issuer_chain, $root_ca_crl, $tcb_number, $qe_number, $valid_from, $valid_until)
+                    $qe_identity_issuer_chain, $pck_crl, $pck_crl_issuer_chain, $root_ca_crl, $tcb_number, $qe_number, $valid_from, $valid_until,
+                    $pck_crl_number, $root_ca_crl_number)
                 ON CONFLICT (cache_key) DO UPDATE SET revision = excluded.revision, source = excluded.source, fetched_at = excluded.fetched_at,
                     tcb_info = excluded.tcb_info, tcb_info_issuer_chain = excluded.tcb_info_issuer_chain, qe_identity = excluded.qe_identity,
                     qe_identity_issuer_chain = excluded.qe_identity_issuer_chain, pck_crl = excluded.pck_crl,
                     pck_crl_issuer_chain = excluded.pck_crl_issuer_chain, root_ca_crl = excluded.root_ca_crl,
                     tcb_evaluation_data_number = excluded.tcb_evaluation_data_number, qe_evaluation_data_number = excluded.qe_evaluation_data_number,
-                    valid_from = excluded.valid_from, valid_until = excluded.valid_until
+                    valid_from = excluded.valid_from, valid_until = excluded.valid_until,
+                    pck_crl_number = excluded.pck_crl_number, root_ca_crl_number = excluded.root_ca_crl_number
                 WHERE excluded.tcb_evaluation_data_number >= collateral_cache.tcb_evaluation_data_number
-                    AND excluded.qe_evaluation_data_number >= collateral_cache.qe_evaluation_data_number;
+                    AND excluded.qe_evaluation_data_number >= collateral_cache.qe_evaluation_data_number
+                    AND excluded.pck_crl_number >= collateral_cache.pck_crl_number
+                    AND excluded.root_ca_crl_number >= collateral_cache.root_ca_crl_number;
                 """);
             var c = collateral.Collateral;
             command.Parameters.AddWithValue("$key", collateral.Key);
@@ -518,6 +522,8 @@ public sealed class SqliteVouchStore : IVouchStore
             command.Parameters.AddWithValue("$qe_number", collateral.QeEvaluationDataNumber);
             command.Parameters.AddWithValue("$valid_from", SqliteValues.Instant(collateral.ValidFrom));
             command.Parameters.AddWithValue("$valid_until", SqliteValues.Instant(collateral.ValidUntil));
+            command.Parameters.AddWithValue("$pck_crl_number", SqliteValues.Ordered(collateral.PckCrlNumber));
+            command.Parameters.AddWithValue("$root_ca_crl_number", SqliteValues.Ordered(collateral.RootCaCrlNumber));
             if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
             {
                 return null; // the stored copy is newer; disposing the transaction rolls back nothing written
@@ -576,7 +582,8 @@ public sealed class SqliteVouchStore : IVouchStore
     private const string SelectCollateral =
         """
         SELECT cache_key, revision, source, fetched_at, tcb_info, tcb_info_issuer_chain, qe_identity, qe_identity_issuer_chain,
-            pck_crl, pck_crl_issuer_chain, root_ca_crl, tcb_evaluation_data_number, qe_evaluation_data_number, valid_from, valid_until
+            pck_crl, pck_crl_issuer_chain, root_ca_crl, tcb_evaluation_data_number, qe_evaluation_data_number, valid_from, valid_until,
+            pck_crl_number, root_ca_crl_number
         FROM collateral_cache
         """;
 
@@ -615,7 +622,11 @@ public sealed class SqliteVouchStore : IVouchStore
         checked((int)reader.GetInt64(12)),
         SqliteValues.ReadInstant(reader, 13),
         SqliteValues.ReadInstant(reader, 14),
-        reader.GetInt64(1));
+        reader.GetInt64(1))
+    {
+        PckCrlNumber = SqliteValues.ReadOrdered(reader, 15),
+        RootCaCrlNumber = SqliteValues.ReadOrdered(reader, 16),
+    };
 
     private static void ValidateCollateralPolicy(CollateralPolicy policy, string paramName)
     {
