@@ -158,7 +158,7 @@ public sealed class EngineCollateralPolicyTests : IDisposable
     }
 
     private static void AssertPolicyClaim(CollateralPolicy policy, bool allowExpired, JsonObject claims) =>
-        Assert.True(JsonNode.DeepEquals(policy.ToJson(allowExpired), claims["x-vouch-collateral-policy"]));
+        Assert.True(JsonNode.DeepEquals(policy.ToClaim(allowExpired), claims["x-vouch-collateral-policy"]));
 
     private static QuoteCollateral ToCollateral(DcapCase c) => new(
         TcbInfo: Encoding.UTF8.GetBytes(c.TcbInfoJson),

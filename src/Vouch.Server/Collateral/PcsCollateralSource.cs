@@ -102,7 +102,7 @@ public static class PcsCacheKeys
 /// <summary>What a cache entry is for: the platform (FMSPC in lower-case hex, PCK CA, TEE) and the collateral version (update type or pinned evaluation number).</summary>
 public readonly record struct PcsCacheKey(string Fmspc, PckCaKind Ca, TeeType Tee, CollateralVersion Version)
 {
-    /// <summary><c>SGX/00906ed50000/Platform/standard</c>: the store key.</summary>
+    /// <summary><c>Sgx/00906ed50000/Platform/standard</c>: the store key.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Tee}/{Fmspc}/{Ca}/{Version}");
 
     /// <summary>Reads <see cref="ToString"/>'s form back; false for anything else.</summary>
@@ -325,11 +325,15 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
                 await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    if (slot.Entry is not { } current || (stored.RollbackFrom(current) is null && stored.IsNewerOrSame(current) && !ReferenceEquals(stored.Collateral, current.Collateral)))
+                    // A row this replica wrote, or one it already took in, is not taken in again.
+                    if (copy.Revision > slot.Revision
+                        && (slot.Entry is not { } current || (stored.RollbackFrom(current) is null && stored.IsNewerOrSame(current))))
                     {
                         slot.Entry = stored;
                         taken++;
                     }
+
+                    slot.Revision = Math.Max(slot.Revision, copy.Revision);
                 }
                 finally
                 {
@@ -418,7 +422,7 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
             }
 
             slot.Entry = fetched;
-            slot.LastProblem = await PersistAsync(key, fetched, cancellationToken).ConfigureAwait(false);
+            slot.LastProblem = await PersistAsync(key, slot, fetched, cancellationToken).ConfigureAwait(false);
             slot.NextAttempt = DateTimeOffset.MinValue;
             return;
         }
@@ -463,7 +467,7 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
     public IReadOnlyList<string> SourceNames => [.. _clients.Select(SourceName)];
 
     /// <summary>Writes a fetched copy to the store; a one-line problem when it could not (the copy is served from memory all the same).</summary>
-    private async Task<string?> PersistAsync(PcsCacheKey key, Entry entry, CancellationToken cancellationToken)
+    private async Task<string?> PersistAsync(PcsCacheKey key, Slot slot, Entry entry, CancellationToken cancellationToken)
     {
         if (_store is null)
         {
@@ -480,7 +484,13 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
                     RootCaCrlNumber = entry.RootCrlNumber,
                 },
                 cancellationToken).ConfigureAwait(false);
-            return stored is null ? "not stored: the store holds a newer copy (a higher evaluation or CRL number; taken in at the next load)" : null;
+            if (stored is null)
+            {
+                return "not stored: the store holds a newer copy (a higher evaluation or CRL number, or a later issue; taken in at the next load)";
+            }
+
+            slot.Revision = Math.Max(slot.Revision, stored.Revision);
+            return null;
         }
         catch (StoreUnavailableException e)
         {
@@ -518,6 +528,9 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
         }
 
         public DateTimeOffset NextAttempt { get; set; } = DateTimeOffset.MinValue;
+
+        /// <summary>The store revision of the newest row this slot wrote or read (0: none).</summary>
+        public long Revision { get; set; }
 
         public DateTimeOffset? LastAttempt { get; set; }
 

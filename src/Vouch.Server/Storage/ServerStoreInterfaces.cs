@@ -65,7 +65,7 @@ public interface IProviderStore
 /// Collateral fetched from a PCS-shaped source, as the cache keeps it: the artefacts exactly as received, where and
 /// when they came from, and what was read from them (untrusted: it orders copies, the verifier decides).
 /// </summary>
-/// <param name="Key">The platform and version, <c>SGX/00906ed50000/Platform/standard</c> (<c>PcsCacheKey</c>).</param>
+/// <param name="Key">The platform and version, <c>Sgx/00906ed50000/Platform/standard</c> (<c>PcsCacheKey</c>).</param>
 /// <param name="Source">The base URL of the source that served it.</param>
 /// <param name="FetchedAt">When it was fetched.</param>
 /// <param name="Collateral">The artefacts, byte for byte, with their issuer chains.</param>
@@ -100,8 +100,8 @@ public interface ICollateralCacheStore
 
     /// <summary>
     /// Stores <paramref name="collateral"/> under its key with a new revision, unless the stored copy for that key has a
-    /// higher TCB Info or QE Identity evaluation number, or a higher PCK CRL or root CA CRL <c>cRLNumber</c> (the
-    /// rollback defence holds across replicas). Atomic.
+    /// higher TCB Info or QE Identity evaluation number, or a higher PCK CRL or root CA CRL <c>cRLNumber</c>, or all the
+    /// same numbers and a later <see cref="CachedCollateral.ValidFrom"/> (the rollback defence holds across replicas). Atomic.
     /// </summary>
     /// <returns>The stored copy with its revision, or null when the stored one is newer (nothing written).</returns>
     ValueTask<CachedCollateral?> PutCachedCollateralAsync(CachedCollateral collateral, CancellationToken cancellationToken = default);

@@ -64,7 +64,7 @@ public sealed class EarlyCollateralServerTests
         Assert.Equal(Early, claims["x-vouch-tcb-evaluation-data-number"]!.GetValue<int>());
         var policy = claims["x-vouch-collateral-policy"]!;
         Assert.Equal("early", policy["update"]!.GetValue<string>());
-        Assert.True(JsonNode.DeepEquals(new CollateralPolicy { Update = CollateralUpdate.Early }.ToJson(allowExpired: false), policy));
+        Assert.True(JsonNode.DeepEquals(new CollateralPolicy { Update = CollateralUpdate.Early }.ToClaim(allowExpired: false), policy));
         Assert.Contains(asked, t => t.StartsWith(SimulatedPcs.TcbPath + "?", StringComparison.Ordinal) && t.Contains("update=early", StringComparison.Ordinal));
         Assert.DoesNotContain(asked, t => t.Contains("update=standard", StringComparison.Ordinal));
 

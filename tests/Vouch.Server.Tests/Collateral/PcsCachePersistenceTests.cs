@@ -69,7 +69,9 @@ public sealed class PcsCachePersistenceTests : IDisposable
         Assert.Equal(0, await second.LoadAsync(Ct));
 
         var fetched = await first.GetCollateralAsync(quote, time.GetUtcNow(), Ct);
+        Assert.Equal(0, await first.LoadAsync(Ct)); // its own write is not taken in again
         Assert.Equal(1, await second.LoadAsync(Ct));
+        Assert.Equal(0, await second.LoadAsync(Ct)); // nor a row already taken in
         var served = await second.GetCollateralAsync(quote, time.GetUtcNow(), Ct);
 
         AssertSameBytes(fetched!, served);

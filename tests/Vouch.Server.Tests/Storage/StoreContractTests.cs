@@ -774,6 +774,22 @@ public abstract class ServerStoreContractTests
     }
 
     [Fact]
+    public async Task An_older_issue_with_the_same_numbers_is_refused_and_a_later_one_taken()
+    {
+        var store = await CreateStoreAsync();
+        const string Key = "Sgx/00906ed50000/Platform/standard";
+        var current = StoreSamples.Collateral(Key, 17, 17, seed: 1);
+        Assert.NotNull(await store.PutCachedCollateralAsync(current, Ct));
+
+        Assert.Null(await store.PutCachedCollateralAsync(StoreSamples.Collateral(Key, 17, 17, seed: 2) with { ValidFrom = current.ValidFrom.AddTicks(-1) }, Ct));
+        StoreSamples.AssertSame(current, Assert.Single(await store.ListCachedCollateralAsync(0, Ct)));
+
+        var later = StoreSamples.Collateral(Key, 17, 17, seed: 3) with { ValidFrom = current.ValidFrom.AddHours(1) };
+        Assert.NotNull(await store.PutCachedCollateralAsync(later, Ct));
+        StoreSamples.AssertSame(later, Assert.Single(await store.ListCachedCollateralAsync(0, Ct)));
+    }
+
+    [Fact]
     public async Task A_lease_has_one_holder_until_it_expires_or_is_released()
     {
         var store = await CreateStoreAsync();

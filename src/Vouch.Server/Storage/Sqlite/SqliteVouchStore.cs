@@ -504,7 +504,12 @@ public sealed class SqliteVouchStore : IVouchStore
                 WHERE excluded.tcb_evaluation_data_number >= collateral_cache.tcb_evaluation_data_number
                     AND excluded.qe_evaluation_data_number >= collateral_cache.qe_evaluation_data_number
                     AND excluded.pck_crl_number >= collateral_cache.pck_crl_number
-                    AND excluded.root_ca_crl_number >= collateral_cache.root_ca_crl_number;
+                    AND excluded.root_ca_crl_number >= collateral_cache.root_ca_crl_number
+                    AND NOT (excluded.tcb_evaluation_data_number = collateral_cache.tcb_evaluation_data_number
+                        AND excluded.qe_evaluation_data_number = collateral_cache.qe_evaluation_data_number
+                        AND excluded.pck_crl_number = collateral_cache.pck_crl_number
+                        AND excluded.root_ca_crl_number = collateral_cache.root_ca_crl_number
+                        AND excluded.valid_from < collateral_cache.valid_from);
                 """);
             var c = collateral.Collateral;
             command.Parameters.AddWithValue("$key", collateral.Key);
