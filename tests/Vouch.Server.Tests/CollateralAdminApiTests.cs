@@ -221,8 +221,8 @@ public sealed class CollateralAdminApiTests(CollateralAdminApiTests.UnknownPlatf
         private VouchTestServer _server = null!;
         private PcsTestHost _pcs = null!;
 
-        /// <summary>Requests the PCS has had.</summary>
-        public int PcsRequests => _pcs.TotalRequests;
+        /// <summary>Requests for collateral the PCS has had (the refresher's evaluation-numbers request aside).</summary>
+        public int PcsRequests => _pcs.CollateralRequests;
 
         public HttpClient Admin { get; private set; } = null!;
 

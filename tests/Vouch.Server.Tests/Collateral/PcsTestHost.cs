@@ -35,6 +35,9 @@ internal sealed class PcsTestHost : IAsyncDisposable
 
     public int TotalRequests => _requests.Values.Sum();
 
+    /// <summary>Requests for quote collateral (TCB Info, QE Identity, CRLs): all but the TCB Evaluation Data Numbers, which a server's refresher asks for on its own.</summary>
+    public int CollateralRequests => _requests.Where(p => !p.Key.EndsWith("/tcbevaluationdatanumbers", StringComparison.Ordinal)).Sum(p => p.Value);
+
     public static async Task<PcsTestHost> StartAsync(Func<string, PcsResponse> respond)
     {
         var builder = WebApplication.CreateSlimBuilder();
