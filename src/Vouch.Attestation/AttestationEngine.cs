@@ -166,8 +166,23 @@ public sealed class AttestationEngine : IDisposable
             return new AttestationResult { Error = error };
         }
 
-        // 3. Verification at the provider's clock, against its trust anchors.
+        // 3. Verification at the provider's clock, against its trust anchors. Collateral is fetched only for a PCK chain
+        //    that chains to one of them: a forged chain naming an arbitrary FMSPC fails here, before any request to a PCS.
         var now = _time.GetUtcNow();
+        var preflight = _verifier.PreflightPckChain(evidence.QuoteBytes, provider.TrustAnchors);
+        if (!preflight.IsEmpty)
+        {
+            return new AttestationResult
+            {
+                Error = new AttestationError(
+                    AttestationErrorCode.EvidenceNotVerified,
+                    "the quote did not verify: " + string.Join("; ", preflight.Select(f => $"{f.Check} {f.Code?.ToString() ?? string.Empty}")))
+                {
+                    FailedChecks = preflight,
+                },
+            };
+        }
+
         var collateral = await _collateral.GetCollateralAsync(evidence.Quote, now, provider.Collateral.Version, cancellationToken).ConfigureAwait(false);
         if (collateral is null)
         {

@@ -41,6 +41,38 @@ public sealed class QuoteVerifier
         return new Run(this, options).Execute(quote, collateral);
     }
 
+    /// <summary>
+    /// The checks a collateral fetch rests on, made before any collateral exists: the quote's PCK certificate chain
+    /// (certification data type 5) is three certificates linked by name with every signature verifying (dcap-verification
+    /// §2.2 steps 1–4), and its root key is one of <paramref name="trustAnchors"/> (§2.1). A host runs it before it
+    /// fetches collateral for a quote, so a forged chain naming an arbitrary FMSPC costs Intel's PCS nothing. Validity
+    /// periods and revocation are not checked here (they need the instant and the CRLs: <see cref="Verify"/> does).
+    /// Uses the same content-hash cache as <see cref="Verify"/>. Never throws for bad input.
+    /// </summary>
+    /// <returns>Empty when both checks hold, or when the quote does not parse or carries no chain (<see cref="Verify"/>
+    /// reports those); otherwise the one failed check, exactly as <see cref="Verify"/> records it.</returns>
+    public ImmutableArray<CheckOutcome> PreflightPckChain(ReadOnlyMemory<byte> quote, IReadOnlyList<TrustAnchor> trustAnchors)
+    {
+        ArgumentNullException.ThrowIfNull(trustAnchors);
+        if (!Quote.TryParse(quote, out var parsed, out _) || parsed.Signature.CertificationData.Type != 5)
+        {
+            return [];
+        }
+
+        var pem = parsed.Signature.CertificationData.Data;
+        var chain = _cache.GetOrAdd(CacheKind.PckChain, ContentHash.Of(pem.Span), () => CertificateChain.Analyse(pem.Span, ChainKind.Pck));
+        if (chain.Error is { } error)
+        {
+            return [new CheckOutcome(CheckId.PckCertificateChain, CheckResult.Failed, error, chain.Detail)];
+        }
+
+        var root = chain.Root!;
+        return trustAnchors.Any(a => a.Matches(root.SubjectPublicKey.Span))
+            ? []
+            : [new CheckOutcome(CheckId.PckChainTrustAnchor, CheckResult.Failed, ErrorCode.ChainUntrustedRoot,
+                $"root \"{root.SubjectCommonName}\" has key SHA-256 {Hex.ToLower(SHA256.HashData(root.SubjectPublicKey.Span))}, which is not a trust anchor")];
+    }
+
     /// <summary>One verification: the checks recorded so far and what they established.</summary>
     private sealed class Run(QuoteVerifier verifier, VerificationOptions options)
     {
