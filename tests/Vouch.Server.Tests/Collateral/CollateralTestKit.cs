@@ -46,11 +46,12 @@ internal sealed class CollateralTestKit : IDisposable
         return store;
     }
 
-    public PcsCollateralSource CreateSource(TimeProvider time, PcsCacheOptions? options, ICollateralCacheStore? store, params Uri[] urls)
-    {
-        var factory = _services.GetRequiredService<IHttpClientFactory>();
-        return new PcsCollateralSource(urls.Select(u => new PcsClient(factory, new PcsEndpoint(u), time)), time, options, store);
-    }
+    public PcsCollateralSource CreateSource(TimeProvider time, PcsCacheOptions? options, ICollateralCacheStore? store, params Uri[] urls) =>
+        new(urls.Select(u => CreateClient(time, u)), time, options, store);
+
+    /// <summary>A PCS client for <paramref name="url"/>, named <paramref name="name"/> when given.</summary>
+    public PcsClient CreateClient(TimeProvider time, Uri url, string? name = null) =>
+        new(_services.GetRequiredService<IHttpClientFactory>(), new PcsEndpoint(url, Name: name), time);
 
     public DcapCase Build(DateTimeOffset at, int evaluationNumber) =>
         new DcapScenario { At = at, TcbEvaluationDataNumber = evaluationNumber }.Build(Intel, Platform);

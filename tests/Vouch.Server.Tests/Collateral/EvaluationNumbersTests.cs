@@ -6,27 +6,16 @@ using Vouch.Server.Collateral;
 using Vouch.Server.Tests.Support;
 using Vouch.Sgx.Quotes;
 using Vouch.Sgx.Verification;
-using Vouch.Simulator.Authority;
 using Vouch.Simulator.Dcap;
-using Vouch.Simulator.Platform;
 
 namespace Vouch.Server.Tests.Collateral;
 
 /// <summary>Intel's TCB Evaluation Data Numbers: fetched from a PCS-shaped source, held, and served on by Vouch's PCCS routes.</summary>
 public sealed class EvaluationNumbersTests : IDisposable
 {
-    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = CollateralTestKit.Start.AddDays(5);
 
-    private readonly SimulatedIntel _intel = SimulatedIntel.Create(Start.AddDays(-30));
-    private readonly SimulatedPlatform _platform = SimulatedPlatform.CreateInMemory();
-    private readonly ServiceProvider _services;
-
-    public EvaluationNumbersTests()
-    {
-        var services = new ServiceCollection();
-        PcsClient.AddPcsHttpClient(services, o => o.Retry.Delay = TimeSpan.FromMilliseconds(10));
-        _services = services.BuildServiceProvider();
-    }
+    private readonly CollateralTestKit _kit = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -54,7 +43,7 @@ public sealed class EvaluationNumbersTests : IDisposable
             var chain = Uri.UnescapeDataString(Assert.Single(response.Headers.GetValues("TCB-Evaluation-Data-Numbers-Issuer-Chain")));
             Assert.Equal(dcap.TcbEvaluationDataNumbersIssuerChainPem, chain);
 
-            var verified = CollateralVerifier.VerifyTcbEvaluationDataNumbers(body, Encoding.ASCII.GetBytes(chain), Start, [TrustAnchor.FromCertificate(_intel.RootCertificate)]);
+            var verified = CollateralVerifier.VerifyTcbEvaluationDataNumbers(body, Encoding.ASCII.GetBytes(chain), Start, [TrustAnchor.FromCertificate(_kit.Intel.RootCertificate)]);
             Assert.True(verified.Verified, verified.Detail);
             Assert.Equal(21, verified.Document.Highest);
 
@@ -87,7 +76,7 @@ public sealed class EvaluationNumbersTests : IDisposable
         var newer = Build(Start.AddDays(2), 22);
         await using var pcs = await PcsTestHost.StartAsync(PcsTestHost.Simulated(current));
         var time = new FakeTimeProvider(Start);
-        using var cache = new EvaluationNumbersCache([new PcsClient(_services.GetRequiredService<IHttpClientFactory>(), new PcsEndpoint(pcs.Url), time)], time);
+        using var cache = new EvaluationNumbersCache([_kit.CreateClient(time, pcs.Url)], time);
 
         var held = await cache.GetAsync(TeeType.Sgx, Cancel);
         Assert.NotNull(held);
@@ -115,12 +104,7 @@ public sealed class EvaluationNumbersTests : IDisposable
         Assert.True(cache.IsNoLongerServed(TeeType.Sgx, 21));
     }
 
-    public void Dispose()
-    {
-        _services.Dispose();
-        _intel.Dispose();
-    }
+    public void Dispose() => _kit.Dispose();
 
-    private DcapCase Build(DateTimeOffset at, int evaluationNumber) =>
-        new DcapScenario { At = at, TcbEvaluationDataNumber = evaluationNumber, PlatformTcbStatus = TcbLevelStatus.UpToDate }.Build(_intel, _platform);
+    private DcapCase Build(DateTimeOffset at, int evaluationNumber) => _kit.Build(at, evaluationNumber);
 }

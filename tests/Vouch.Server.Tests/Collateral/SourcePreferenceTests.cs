@@ -3,27 +3,16 @@ using Microsoft.Extensions.Time.Testing;
 using Vouch.Attestation.Collateral;
 using Vouch.Server.Collateral;
 using Vouch.Sgx.Quotes;
-using Vouch.Simulator.Authority;
 using Vouch.Simulator.Dcap;
-using Vouch.Simulator.Platform;
 
 namespace Vouch.Server.Tests.Collateral;
 
 /// <summary>Providers choosing their sources: copies fetched through a named list of sources are cached apart.</summary>
 public sealed class SourcePreferenceTests : IDisposable
 {
-    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = CollateralTestKit.Start;
 
-    private readonly SimulatedIntel _intel = SimulatedIntel.Create(Start);
-    private readonly SimulatedPlatform _platform = SimulatedPlatform.CreateInMemory();
-    private readonly ServiceProvider _services;
-
-    public SourcePreferenceTests()
-    {
-        var services = new ServiceCollection();
-        PcsClient.AddPcsHttpClient(services, o => o.Retry.Delay = TimeSpan.FromMilliseconds(10));
-        _services = services.BuildServiceProvider();
-    }
+    private readonly CollateralTestKit _kit = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -35,9 +24,7 @@ public sealed class SourcePreferenceTests : IDisposable
         await using var intel = await PcsTestHost.StartAsync(PcsTestHost.Simulated(intelCase));
         await using var thim = await PcsTestHost.StartAsync(PcsTestHost.Simulated(thimCase));
         var time = new FakeTimeProvider(Start);
-        var factory = _services.GetRequiredService<IHttpClientFactory>();
-        using var source = new PcsCollateralSource(
-            [new PcsClient(factory, new PcsEndpoint(intel.Url, Name: "intel"), time), new PcsClient(factory, new PcsEndpoint(thim.Url, Name: "thim"), time)], time);
+        using var source = new PcsCollateralSource([_kit.CreateClient(time, intel.Url, "intel"), _kit.CreateClient(time, thim.Url, "thim")], time);
         var quote = Parse(intelCase.Quote);
         var viaThim = CollateralVersion.Standard with { Sources = "thim" };
 
@@ -68,9 +55,7 @@ public sealed class SourcePreferenceTests : IDisposable
         await using var intel = await PcsTestHost.StartAsync(PcsTestHost.Simulated(intelCase));
         await using var thim = await PcsTestHost.StartAsync(PcsTestHost.Simulated(thimCase));
         var time = new FakeTimeProvider(Start);
-        var factory = _services.GetRequiredService<IHttpClientFactory>();
-        using var source = new PcsCollateralSource(
-            [new PcsClient(factory, new PcsEndpoint(intel.Url), time), new PcsClient(factory, new PcsEndpoint(thim.Url), time)], time);
+        using var source = _kit.CreateSource(time, null, null, intel.Url, thim.Url);
         var quote = Parse(intelCase.Quote);
 
         // Unnamed sources are source-1, source-2.
@@ -105,17 +90,12 @@ public sealed class SourcePreferenceTests : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _services.Dispose();
-        _intel.Dispose();
-    }
+    public void Dispose() => _kit.Dispose();
 
     private static int Number(Vouch.Sgx.Verification.QuoteCollateral? collateral) =>
         Vouch.Sgx.Collateral.TcbInfo.TryParse(Assert.IsType<Vouch.Sgx.Verification.QuoteCollateral>(collateral).TcbInfo, out var info, out _) ? info.TcbEvaluationDataNumber : -1;
 
-    private DcapCase Build(int evaluationNumber) =>
-        new DcapScenario { At = Start, TcbEvaluationDataNumber = evaluationNumber, PlatformTcbStatus = TcbLevelStatus.UpToDate }.Build(_intel, _platform);
+    private DcapCase Build(int evaluationNumber) => _kit.Build(Start, evaluationNumber);
 
-    private static Quote Parse(byte[] bytes) => Quote.TryParse(bytes, out var quote, out var error) ? quote : throw new InvalidOperationException(error.ToString());
+    private static Quote Parse(byte[] bytes) => CollateralTestKit.Parse(bytes);
 }
