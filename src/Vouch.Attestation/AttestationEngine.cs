@@ -169,7 +169,7 @@ public sealed class AttestationEngine : IDisposable
         // 3. Verification at the provider's clock, against its trust anchors. Collateral is fetched only for a PCK chain
         //    that chains to one of them: a forged chain naming an arbitrary FMSPC fails here, before any request to a PCS.
         var now = _time.GetUtcNow();
-        var preflight = _verifier.PreflightPckChain(evidence.QuoteBytes, provider.TrustAnchors);
+        var preflight = _verifier.PreflightPckChain(evidence.Quote, provider.TrustAnchors);
         if (!preflight.IsEmpty)
         {
             return new AttestationResult

@@ -49,17 +49,18 @@ public sealed class QuoteVerifier
     /// periods and revocation are not checked here (they need the instant and the CRLs: <see cref="Verify"/> does).
     /// Uses the same content-hash cache as <see cref="Verify"/>. Never throws for bad input.
     /// </summary>
-    /// <returns>Empty when both checks hold, or when the quote does not parse or carries no chain (<see cref="Verify"/>
-    /// reports those); otherwise the one failed check, exactly as <see cref="Verify"/> records it.</returns>
-    public ImmutableArray<CheckOutcome> PreflightPckChain(ReadOnlyMemory<byte> quote, IReadOnlyList<TrustAnchor> trustAnchors)
+    /// <returns>Empty when both checks hold, or when the quote carries no chain (<see cref="Verify"/> reports that);
+    /// otherwise the one failed check, exactly as <see cref="Verify"/> records it.</returns>
+    public ImmutableArray<CheckOutcome> PreflightPckChain(Quote quote, IReadOnlyList<TrustAnchor> trustAnchors)
     {
+        ArgumentNullException.ThrowIfNull(quote);
         ArgumentNullException.ThrowIfNull(trustAnchors);
-        if (!Quote.TryParse(quote, out var parsed, out _) || parsed.Signature.CertificationData.Type != 5)
+        if (quote.Signature.CertificationData.Type != 5)
         {
             return [];
         }
 
-        var pem = parsed.Signature.CertificationData.Data;
+        var pem = quote.Signature.CertificationData.Data;
         var chain = _cache.GetOrAdd(CacheKind.PckChain, ContentHash.Of(pem.Span), () => CertificateChain.Analyse(pem.Span, ChainKind.Pck));
         if (chain.Error is { } error)
         {
