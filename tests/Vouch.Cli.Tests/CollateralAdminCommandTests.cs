@@ -1,14 +1,11 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Vouch.Server.Hosting;
+using Vouch.Cli.Tests.Support;
 using Vouch.Tests.Shared;
 
 namespace Vouch.Cli.Tests;
@@ -35,25 +32,8 @@ public sealed class CollateralAdminCommandTests : IAsyncLifetime
     {
         _pcs = await StartReplayPcsAsync(TestVectors.Path("dcap", SignalCase));
         _pcsUrl = _pcs.Urls.Single() + "/";
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            _url = $"https://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        }
-
-        _app = VouchHosting.CreateApplication([], builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["urls"] = _url,
-                ["Vouch:DataDirectory"] = Data,
-                ["Vouch:CreateMissingSecrets"] = "true",
-                ["Vouch:CollateralSources:0:Url"] = _pcsUrl,
-            });
-        });
-        await _app.InitializeVouchAsync(TextWriter.Null);
-        await _app.StartAsync();
+        _url = $"https://127.0.0.1:{InProcessServer.FreePort()}";
+        _app = await InProcessServer.StartAsync(_url, Data, new Dictionary<string, string?> { ["Vouch:CollateralSources:0:Url"] = _pcsUrl });
     }
 
     public async ValueTask DisposeAsync()

@@ -2,9 +2,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Vouch.Server.Hosting;
+using Vouch.Cli.Tests.Support;
 using Vouch.Tests.Shared;
 
 namespace Vouch.Cli.Tests;
@@ -67,29 +66,11 @@ public sealed class CollateralCommandTests : IDisposable
         var data = Path("server-data");
         Assert.Equal(0, Run("collateral", "import", bundle, "--data", data).Exit);
 
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var url = $"http://127.0.0.1:{port}";
-        var app = VouchHosting.CreateApplication([], builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(long.Parse(SignalTime, System.Globalization.CultureInfo.InvariantCulture))));
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["urls"] = url,
-                ["Vouch:DataDirectory"] = data,
-                ["Vouch:CreateMissingSecrets"] = "true",
-            });
-        });
+        var url = $"http://127.0.0.1:{InProcessServer.FreePort()}";
+        var at = DateTimeOffset.FromUnixTimeSeconds(long.Parse(SignalTime, System.Globalization.CultureInfo.InvariantCulture));
+        var app = await InProcessServer.StartAsync(url, data, time: new FakeTimeProvider(at));
         await using (app)
         {
-            await app.InitializeVouchAsync(TextWriter.Null, TestContext.Current.CancellationToken);
-            await app.StartAsync(TestContext.Current.CancellationToken);
             using var client = new HttpClient();
             var body = new JsonObject
             {

@@ -1,12 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using Vouch.Server.Hosting;
+using Vouch.Cli.Tests.Support;
 
 namespace Vouch.Cli.Tests;
 
@@ -24,25 +21,8 @@ public sealed class ServiceCommandTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            _url = $"https://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        }
-
-        _app = VouchHosting.CreateApplication([], builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["urls"] = _url,
-                ["Vouch:DataDirectory"] = Data,
-                ["Vouch:CreateMissingSecrets"] = "true",
-                ["Vouch:SimulatedAuthority"] = Path.Combine(Data, "sim"),
-            });
-        });
-        await _app.InitializeVouchAsync(TextWriter.Null);
-        await _app.StartAsync();
+        _url = $"https://127.0.0.1:{InProcessServer.FreePort()}";
+        _app = await InProcessServer.StartAsync(_url, Data, new Dictionary<string, string?> { ["Vouch:SimulatedAuthority"] = Path.Combine(Data, "sim") });
     }
 
     public async ValueTask DisposeAsync()
