@@ -109,9 +109,19 @@ public sealed class CollateralAdminApiTests(CollateralAdminApiTests.UnknownPlatf
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(2, pcs.Requests("/sgx/certification/v4/tcb"));
 
+        // The replayed PCS has no TCB Evaluation Data Numbers: asked for through the PCCS route, the status says so.
+        using (var pccs = await server.Client.GetAsync(new Uri("/sgx/certification/v4/tcbevaluationdatanumbers", UriKind.Relative), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, pccs.StatusCode);
+        }
+
         (status, body) = await VouchTestServer.SendAsync(admin, HttpMethod.Get, "admin/collateral");
         Assert.Equal(HttpStatusCode.OK, status);
+        var numbers = Assert.Single(body!["evaluationNumbers"]!.AsArray(), n => n!["tee"]!.GetValue<string>() == "sgx")!;
+        Assert.Empty(numbers["numbers"]!.AsArray());
+        Assert.NotNull(numbers["lastProblem"]);
         var source = Assert.Single(body!["sources"]!.AsArray())!;
+        Assert.Equal("source-1", source["name"]!.GetValue<string>());
         Assert.Equal(pcs.Url.AbsoluteUri, source["url"]!.GetValue<string>());
         Assert.Equal("Ok", source["lastOutcome"]!.GetValue<string>());
         Assert.NotNull(source["lastAttempt"]);

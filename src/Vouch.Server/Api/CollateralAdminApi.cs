@@ -44,10 +44,12 @@ public static class CollateralAdminApi
     private static JsonHttpResult<JsonObject> Status(OfflineCollateralSource offline, IServiceProvider services)
     {
         var pcs = services.GetService<PcsCollateralSource>();
+        var numbers = services.GetService<EvaluationNumbersCache>();
         return TypedResults.Json(new JsonObject
         {
-            ["sources"] = new JsonArray([.. (pcs?.Sources ?? []).Select(DescribeSource)]),
+            ["sources"] = new JsonArray([.. (pcs?.Sources ?? []).Select((s, i) => DescribeSource(s, pcs!.SourceNames[i]))]),
             ["entries"] = new JsonArray([.. (pcs?.Entries ?? []).Select(DescribeEntry)]),
+            ["evaluationNumbers"] = new JsonArray([.. (numbers?.Status ?? []).Select(DescribeNumbers)]),
             ["offline"] = DescribeOffline(offline),
         });
     }
@@ -185,8 +187,20 @@ public static class CollateralAdminApi
 
     private static IResult Invalid(string message) => MaaError.Result(ServerErrorCode.CollateralRequestInvalid, message);
 
-    private static JsonNode DescribeSource(PcsSourceStatus source) => new JsonObject
+    private static JsonObject DescribeNumbers(EvaluationNumbersStatus held) => new()
     {
+        ["tee"] = held.Tee == TeeType.Tdx ? "tdx" : "sgx",
+        ["numbers"] = new JsonArray([.. held.Numbers.Select(n => (JsonNode)JsonValue.Create(n))]),
+        ["source"] = held.Source?.AbsoluteUri,
+        ["fetchedAt"] = Iso(held.FetchedAt),
+        ["issueDate"] = Iso(held.IssueDate),
+        ["nextUpdate"] = Iso(held.NextUpdate),
+        ["lastProblem"] = held.LastProblem,
+    };
+
+    private static JsonObject DescribeSource(PcsSourceStatus source, string name) => new()
+    {
+        ["name"] = name,
         ["url"] = source.Url.AbsoluteUri,
         ["lastOutcome"] = source.LastOutcome?.ToString(),
         ["lastAttempt"] = Iso(source.LastAttempt),
