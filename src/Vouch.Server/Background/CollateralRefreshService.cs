@@ -10,8 +10,8 @@ namespace Vouch.Server.Background;
 /// Keeps the PCS collateral cache current off the request path. Every <see cref="PcsCacheOptions.CheckInterval"/>
 /// (on the injected <see cref="TimeProvider"/>) each replica takes in the copies other replicas stored
 /// (<see cref="PcsCollateralSource.LoadAsync"/>); the one replica holding the <see cref="LeaseName"/> lease in the shared
-/// store then prefetches the configured platforms for every version a provider uses and refreshes every copy whose
-/// refresh point has passed, so Intel's PCS sees one refresher however many replicas run. The lease is renewed on
+/// store then prefetches the configured platforms for every version a provider uses and refreshes every copy of such a
+/// version whose refresh point has passed (copies of versions no provider uses any more are left to lapse), so Intel's PCS sees one refresher however many replicas run. The lease is renewed on
 /// every pass and lapses after <see cref="PcsCacheOptions.LeaseDuration"/> when its holder stops, so another replica
 /// takes over; it is released at shutdown. (On PostgreSQL the same contract can sit on an advisory lock.)
 /// </summary>
@@ -52,7 +52,7 @@ internal sealed class CollateralRefreshService(
         var versions = all.Select(p => p.Collateral.Version).Distinct().ToList();
         var keys = options.Prefetch.SelectMany(entry => versions.SelectMany(v => PcsCacheKeys.TryParsePlatforms(entry, v, out var k) ? k : [])).ToList();
         var prefetched = await cache.PrefetchAsync(keys, cancellationToken).ConfigureAwait(false);
-        var refreshed = await cache.RefreshDueAsync(cancellationToken).ConfigureAwait(false);
+        var refreshed = await cache.RefreshDueAsync(versions.Contains, cancellationToken).ConfigureAwait(false);
         foreach (var entry in prefetched.Concat(cache.Entries).Where(e => e.LastProblem is not null).DistinctBy(e => e.Key))
         {
             logger.CollateralProblem(entry.Key.ToString(), entry.LastProblem!);

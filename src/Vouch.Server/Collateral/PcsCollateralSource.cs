@@ -160,7 +160,7 @@ public sealed record PcsSourceStatus(Uri Url, PcsOutcome? LastOutcome, DateTimeO
 /// (<see cref="PcsCacheKey"/>) exactly as received, in memory and, when a store is given, in the database every replica
 /// shares. The hot path only reads memory: a miss fills lazily (the first quote of a new FMSPC), and a copy already
 /// past its validity window for the instant asked about is fetched again in line (the background refresh fell
-/// behind). Everything else is the background job's (<see cref="Background.CollateralRefreshService"/>): <see cref="RefreshDueAsync"/>
+/// behind). Everything else is the background job's (<see cref="Background.CollateralRefreshService"/>): <see cref="RefreshDueAsync(CancellationToken)"/>
 /// fetches every copy whose refresh point (<see cref="PcsCacheOptions"/>: its age, or ahead of its earliest nextUpdate)
 /// has passed, <see cref="PrefetchAsync"/> fills configured platforms before their first quote, and
 /// <see cref="LoadAsync"/> takes in what another replica stored. When no source answers, the cached copy is still served,
@@ -255,13 +255,17 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
     }
 
     /// <summary>Fetches every cached copy whose refresh point has passed (and whose retry interval is over), one platform at a time.</summary>
+    /// <param name="inUse">Which versions are still wanted (those some provider uses); copies of other versions — an
+    /// operator pin since lifted, a source list since changed — are left as they are rather than fetched from Intel
+    /// forever. Null: every version.</param>
+    /// <param name="cancellationToken">Cancels the fetches.</param>
     /// <returns>How many copies were asked for again.</returns>
-    public async Task<int> RefreshDueAsync(CancellationToken cancellationToken)
+    public async Task<int> RefreshDueAsync(Func<CollateralVersion, bool>? inUse, CancellationToken cancellationToken)
     {
         var asked = 0;
         foreach (var (key, slot) in _slots.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal).ToList())
         {
-            if (slot.Entry is { } entry && _time.GetUtcNow() >= entry.RefreshAt && _time.GetUtcNow() >= slot.NextAttempt)
+            if (slot.Entry is { } entry && _time.GetUtcNow() >= entry.RefreshAt && _time.GetUtcNow() >= slot.NextAttempt && (inUse is null || inUse(key.Version)))
             {
                 await FetchIfAsync(key, slot, e => e is not null && _time.GetUtcNow() >= e.RefreshAt, cancellationToken).ConfigureAwait(false);
                 asked++;
@@ -271,9 +275,13 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
         return asked;
     }
 
+    /// <summary>Fetches every cached copy whose refresh point has passed, whatever its version.</summary>
+    /// <returns>How many copies were asked for again.</returns>
+    public Task<int> RefreshDueAsync(CancellationToken cancellationToken) => RefreshDueAsync(null, cancellationToken);
+
     /// <summary>
     /// Fills the cache for <paramref name="keys"/> before their first quote: each one without a cached copy (and not
-    /// inside its retry interval) is fetched now. Copies already cached are left to <see cref="RefreshDueAsync"/>.
+    /// inside its retry interval) is fetched now. Copies already cached are left to <see cref="RefreshDueAsync(CancellationToken)"/>.
     /// </summary>
     /// <returns>The status of each key afterwards, in the order given.</returns>
     public async Task<IReadOnlyList<PcsCacheEntryStatus>> PrefetchAsync(IEnumerable<PcsCacheKey> keys, CancellationToken cancellationToken)

@@ -61,6 +61,26 @@ public sealed class PcsCollateralVersionTests : IDisposable
     }
 
     [Fact]
+    public async Task Copies_of_a_version_no_provider_uses_any_more_are_not_refreshed()
+    {
+        var (early, standard) = (_kit.Build(Start, Early), _kit.Build(Start, Standard));
+        await using var pcs = await PcsTestHost.StartAsync(ByVersion(early, standard));
+        var time = new FakeTimeProvider(Start);
+        using var source = _kit.CreateSource(time, null, null, pcs.Url);
+        var quote = Parse(standard.Quote);
+        Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), CollateralVersion.Early, Ct));
+        Assert.NotNull(await source.GetCollateralAsync(quote, time.GetUtcNow(), CollateralVersion.Standard, Ct));
+
+        // Only standard is in use now (the early provider was changed): the early copy is left to lapse.
+        time.Advance(TimeSpan.FromDays(1.5));
+        Assert.Equal(1, await source.RefreshDueAsync(v => v == CollateralVersion.Standard, Ct));
+        Assert.Single(_targets, t => t.StartsWith(SimulatedPcs.TcbPath, StringComparison.Ordinal) && Query(t).Contains("update=early"));
+        Assert.Equal(2, _targets.Count(t => t.StartsWith(SimulatedPcs.TcbPath, StringComparison.Ordinal) && Query(t).Contains("update=standard")));
+        var lapsing = Assert.Single(source.Entries, e => e.Key.Version == CollateralVersion.Early);
+        Assert.Equal(Start, lapsing.FetchedAt);
+    }
+
+    [Fact]
     public async Task A_pin_asks_by_evaluation_number_and_is_cached_apart_from_the_update_types()
     {
         var (early, standard) = (_kit.Build(Start, Early), _kit.Build(Start, Standard));
