@@ -36,6 +36,11 @@ internal sealed class CollateralRefreshService(
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         var loaded = await cache.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (evaluationNumbers is not null)
+        {
+            await evaluationNumbers.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (!await leases.TryAcquireLeaseAsync(LeaseName, Holder, time.GetUtcNow(), options.LeaseDuration, cancellationToken).ConfigureAwait(false))
         {
             _leader = false;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Vouch.Server.Storage;
 using Vouch.Sgx.Collateral;
 using Vouch.Sgx.Quotes;
 
@@ -26,7 +27,9 @@ public sealed record EvaluationNumbersStatus(
 /// PCS-shaped sources, one copy per TEE kept exactly as received with its issuer chain. It says which evaluations
 /// Intel still serves: a provider's pinned evaluation number missing from it is about to be (or is) answered 410.
 /// A copy is fetched on first use and again once <see cref="PcsCacheOptions.RefreshInterval"/> old (by the refresher,
-/// or in line by the first request after it); a copy with an older issueDate than the held one is refused. Served on
+/// or in line by the first request after it); a copy with an older issueDate than the held one is refused. With a store,
+/// fetched copies are persisted and <see cref="LoadAsync"/> takes in what was stored (at start, and on every refresher
+/// pass, so replicas share the leader's copy and a restart starts warm). Served on
 /// by Vouch's PCCS route; nothing is verified here (clients verify the signature, <see cref="Sgx.Verification.CollateralVerifier.VerifyTcbEvaluationDataNumbers"/>).
 /// </summary>
 public sealed class EvaluationNumbersCache : IDisposable
@@ -34,16 +37,55 @@ public sealed class EvaluationNumbersCache : IDisposable
     private readonly PcsClient[] _clients;
     private readonly TimeProvider _time;
     private readonly PcsCacheOptions _options;
+    private readonly IEvaluationNumbersStore? _store;
     private readonly ConcurrentDictionary<TeeType, Slot> _slots = new();
 
-    /// <summary>A cache over <paramref name="clients"/>, asked in this order.</summary>
-    public EvaluationNumbersCache(IEnumerable<PcsClient> clients, TimeProvider time, PcsCacheOptions? options = null)
+    /// <summary>A cache over <paramref name="clients"/>, asked in this order, persisting into <paramref name="store"/> when given.</summary>
+    public EvaluationNumbersCache(IEnumerable<PcsClient> clients, TimeProvider time, PcsCacheOptions? options = null, IEvaluationNumbersStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(time);
         _clients = [.. clients];
         _time = time;
         _options = options ?? new PcsCacheOptions();
+        _store = store;
+    }
+
+    /// <summary>Takes in the stored copies that are newer than the held ones (none without a store).</summary>
+    /// <returns>How many were taken in.</returns>
+    /// <exception cref="StoreUnavailableException">The store cannot be read.</exception>
+    public async Task<int> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return 0;
+        }
+
+        var taken = 0;
+        foreach (var stored in await _store.ListEvaluationNumbersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!TcbEvaluationDataNumbers.TryParse(stored.Body, out var document, out _))
+            {
+                continue; // unreadable: the sources will be asked instead
+            }
+
+            var slot = _slots.GetOrAdd(stored.Tee, _ => new Slot());
+            await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (slot.Held is not { } held || document.IssueDate > held.Document.IssueDate)
+                {
+                    slot.Held = new Held(new HeldArtefact(stored.Body, stored.IssuerChain), document, stored.Source, stored.FetchedAt);
+                    taken++;
+                }
+            }
+            finally
+            {
+                slot.Gate.Release();
+            }
+        }
+
+        return taken;
     }
 
     /// <summary>The state per TEE asked for so far (SGX first).</summary>
@@ -121,8 +163,9 @@ public sealed class EvaluationNumbersCache : IDisposable
                     continue;
                 }
 
-                slot.Held = new Held(new HeldArtefact(artefact.Body, artefact.IssuerChain), document, client.Endpoint.Url, _time.GetUtcNow());
-                slot.LastProblem = null;
+                var fetched = new Held(new HeldArtefact(artefact.Body, artefact.IssuerChain), document, client.Endpoint.Url, _time.GetUtcNow());
+                slot.Held = fetched;
+                slot.LastProblem = await PersistAsync(tee, fetched, cancellationToken).ConfigureAwait(false);
                 slot.NextAttempt = DateTimeOffset.MinValue;
                 return;
             }
@@ -133,6 +176,27 @@ public sealed class EvaluationNumbersCache : IDisposable
         finally
         {
             slot.Gate.Release();
+        }
+    }
+
+    /// <summary>Writes a fetched copy to the store; a one-line problem when it could not (the copy is served from memory all the same).</summary>
+    private async Task<string?> PersistAsync(TeeType tee, Held held, CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var stored = await _store.PutEvaluationNumbersAsync(
+                new StoredEvaluationNumbers(tee, held.Source, held.FetchedAt, held.Artefact.Body, held.Artefact.IssuerChain, held.Document.IssueDate),
+                cancellationToken).ConfigureAwait(false);
+            return stored ? null : "not stored: the store holds a later issue (taken in at the next load)";
+        }
+        catch (StoreUnavailableException e)
+        {
+            return "not stored: " + e.Message;
         }
     }
 

@@ -127,7 +127,7 @@ public static class VouchHosting
             {
                 var clock = sp.GetRequiredService<TimeProvider>();
                 var factory = sp.GetRequiredService<IHttpClientFactory>();
-                return new EvaluationNumbersCache(pcsEndpoints.Select(e => new PcsClient(factory, e, clock)), clock, options.CollateralCache);
+                return new EvaluationNumbersCache(pcsEndpoints.Select(e => new PcsClient(factory, e, clock)), clock, options.CollateralCache, sp.GetRequiredService<IVouchStore>());
             });
             services.AddSingleton(sp => new CollateralRefreshService(
                 sp.GetRequiredService<PcsCollateralSource>(), sp.GetRequiredService<IVouchStore>(), sp.GetRequiredService<ProviderCatalog>(),
@@ -275,6 +275,7 @@ public static class VouchHosting
         if (services.GetService<PcsCollateralSource>() is { } pcs)
         {
             await pcs.LoadAsync(cancellationToken).ConfigureAwait(false);
+            await services.GetRequiredService<EvaluationNumbersCache>().LoadAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var engine = services.GetRequiredService<AttestationEngine>();

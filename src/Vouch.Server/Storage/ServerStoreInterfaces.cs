@@ -92,9 +92,36 @@ public sealed record CachedCollateral(
     public BigInteger RootCaCrlNumber { get; init; }
 }
 
+/// <summary>Intel's TCB Evaluation Data Numbers for one TEE, as the cache keeps it: the body and issuer chain exactly as received.</summary>
+/// <param name="Tee">SGX or TDX.</param>
+/// <param name="Source">The base URL of the source that served it.</param>
+/// <param name="FetchedAt">When it was fetched.</param>
+/// <param name="Body">The document, byte for byte.</param>
+/// <param name="IssuerChain">The PEM of its issuer-chain header.</param>
+/// <param name="IssueDate">Its issueDate (untrusted: it orders copies).</param>
+public sealed record StoredEvaluationNumbers(
+    Vouch.Sgx.Quotes.TeeType Tee,
+    Uri Source,
+    DateTimeOffset FetchedAt,
+    ReadOnlyMemory<byte> Body,
+    ReadOnlyMemory<byte> IssuerChain,
+    DateTimeOffset IssueDate);
+
+/// <summary>Intel's TCB Evaluation Data Numbers as fetched, one copy per TEE, shared by every replica on one database.</summary>
+public interface IEvaluationNumbersStore
+{
+    /// <summary>The TCB Evaluation Data Numbers held, one per TEE.</summary>
+    ValueTask<ImmutableArray<StoredEvaluationNumbers>> ListEvaluationNumbersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores <paramref name="numbers"/> for its TEE unless the stored copy was issued later (nothing written then). Atomic.</summary>
+    /// <returns>Whether it was stored.</returns>
+    ValueTask<bool> PutEvaluationNumbersAsync(StoredEvaluationNumbers numbers, CancellationToken cancellationToken = default);
+}
+
 /// <summary>The collateral cache, shared by every replica on one database.</summary>
 public interface ICollateralCacheStore
 {
+
     /// <summary>The copies written after revision <paramref name="afterRevision"/> (0: all), in revision order, one per key.</summary>
     ValueTask<ImmutableArray<CachedCollateral>> ListCachedCollateralAsync(long afterRevision = 0, CancellationToken cancellationToken = default);
 
@@ -150,7 +177,7 @@ public interface IAdminTokenStore
 /// them for any other name throws <see cref="InvalidOperationException"/>. Instants come back exact to the tick, in UTC.
 /// The shared tests (<c>ServerStoreContractTests</c>, <c>EngineStoreContractTests</c>) pin this contract.
 /// </remarks>
-public interface IVouchStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IProviderStore, IAdminTokenStore, ICollateralCacheStore, ILeaseStore
+public interface IVouchStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IProviderStore, IAdminTokenStore, ICollateralCacheStore, IEvaluationNumbersStore, ILeaseStore
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
     ValueTask InitializeAsync(CancellationToken cancellationToken = default);

@@ -104,6 +104,28 @@ public sealed class EvaluationNumbersTests : IDisposable
         Assert.True(cache.IsNoLongerServed(TeeType.Sgx, 21));
     }
 
+    [Fact]
+    public async Task A_fetched_copy_is_persisted_and_a_restart_or_another_replica_serves_it_without_fetching()
+    {
+        var dcap = Build(Start, 21);
+        await using var pcs = await PcsTestHost.StartAsync(PcsTestHost.Simulated(dcap));
+        var time = new FakeTimeProvider(Start);
+        using var first = new EvaluationNumbersCache([_kit.CreateClient(time, pcs.Url)], time, store: await _kit.OpenStoreAsync());
+        var fetched = await first.GetAsync(TeeType.Sgx, Cancel);
+        Assert.NotNull(fetched);
+        Assert.Equal(1, pcs.Requests(SimulatedPcs.SgxTcbEvaluationDataNumbersPath));
+
+        using var restarted = new EvaluationNumbersCache([_kit.CreateClient(time, pcs.Url)], time, store: await _kit.OpenStoreAsync());
+        Assert.Equal(1, await restarted.LoadAsync(Cancel));
+        Assert.Equal(0, await restarted.LoadAsync(Cancel)); // nothing newer the second time
+        var served = await restarted.GetAsync(TeeType.Sgx, Cancel);
+
+        Assert.Equal(fetched.Body.ToArray(), served!.Body.ToArray());
+        Assert.Equal(fetched.IssuerChain.ToArray(), served.IssuerChain.ToArray());
+        Assert.Equal(1, pcs.Requests(SimulatedPcs.SgxTcbEvaluationDataNumbersPath));
+        Assert.Equal([21], Assert.Single(restarted.Status).Numbers);
+    }
+
     public void Dispose() => _kit.Dispose();
 
     private DcapCase Build(DateTimeOffset at, int evaluationNumber) => _kit.Build(at, evaluationNumber);

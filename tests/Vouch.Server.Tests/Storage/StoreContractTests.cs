@@ -790,6 +790,33 @@ public abstract class ServerStoreContractTests
     }
 
     [Fact]
+    public async Task Evaluation_numbers_are_kept_per_TEE_byte_for_byte_and_never_replaced_by_an_earlier_issue()
+    {
+        var store = await CreateStoreAsync();
+        StoredEvaluationNumbers Numbers(Vouch.Sgx.Quotes.TeeType tee, DateTimeOffset issued, byte seed) =>
+            new(tee, new Uri("https://pccs.example:8081/"), StoreSamples.At, new byte[] { seed, 1, 2 }, new byte[] { seed, 3 }, issued);
+        var sgx = Numbers(Vouch.Sgx.Quotes.TeeType.Sgx, StoreSamples.At, 1);
+        var tdx = Numbers(Vouch.Sgx.Quotes.TeeType.Tdx, StoreSamples.At, 2);
+        Assert.Empty(await store.ListEvaluationNumbersAsync(Ct));
+
+        Assert.True(await store.PutEvaluationNumbersAsync(sgx, Ct));
+        Assert.True(await store.PutEvaluationNumbersAsync(tdx, Ct));
+        Assert.False(await store.PutEvaluationNumbersAsync(Numbers(Vouch.Sgx.Quotes.TeeType.Sgx, StoreSamples.At.AddTicks(-1), 3), Ct));
+
+        var held = await store.ListEvaluationNumbersAsync(Ct);
+        Assert.Equal([Vouch.Sgx.Quotes.TeeType.Sgx, Vouch.Sgx.Quotes.TeeType.Tdx], held.Select(h => h.Tee));
+        Assert.Equal(sgx.Body.ToArray(), held[0].Body.ToArray());
+        Assert.Equal(sgx.IssuerChain.ToArray(), held[0].IssuerChain.ToArray());
+        Assert.Equal(sgx.IssueDate, held[0].IssueDate);
+        Assert.Equal(sgx.Source, held[0].Source);
+
+        var later = Numbers(Vouch.Sgx.Quotes.TeeType.Sgx, StoreSamples.At.AddDays(1), 4);
+        Assert.True(await store.PutEvaluationNumbersAsync(later, Ct));
+        Assert.Equal(later.Body.ToArray(), (await store.ListEvaluationNumbersAsync(Ct))[0].Body.ToArray());
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.PutEvaluationNumbersAsync(later with { Tee = (Vouch.Sgx.Quotes.TeeType)7 }, Ct));
+    }
+
+    [Fact]
     public async Task A_lease_has_one_holder_until_it_expires_or_is_released()
     {
         var store = await CreateStoreAsync();

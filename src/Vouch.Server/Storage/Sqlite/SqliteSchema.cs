@@ -90,6 +90,15 @@ internal static class SqliteSchema
             root_ca_crl_number         TEXT    NOT NULL DEFAULT ''
         ) STRICT;
 
+        CREATE TABLE tcb_evaluation_numbers (
+            tee          TEXT NOT NULL PRIMARY KEY CHECK (tee IN ('Sgx', 'Tdx')),
+            source       TEXT NOT NULL,
+            fetched_at   TEXT NOT NULL,
+            body         BLOB NOT NULL,
+            issuer_chain BLOB NOT NULL,
+            issue_date   TEXT NOT NULL
+        ) STRICT;
+
         CREATE TABLE leases (
             name       TEXT NOT NULL PRIMARY KEY,
             holder     TEXT NOT NULL,

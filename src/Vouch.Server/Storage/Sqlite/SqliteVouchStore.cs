@@ -540,6 +540,56 @@ public sealed class SqliteVouchStore : IVouchStore
     }
 
     /// <inheritdoc />
+    public ValueTask<ImmutableArray<StoredEvaluationNumbers>> ListEvaluationNumbersAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, "SELECT tee, source, fetched_at, body, issuer_chain, issue_date FROM tcb_evaluation_numbers ORDER BY tee;");
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var held = ImmutableArray.CreateBuilder<StoredEvaluationNumbers>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                held.Add(new StoredEvaluationNumbers(
+                    SqliteValues.ReadEnum<Vouch.Sgx.Quotes.TeeType>(reader, 0),
+                    new Uri(reader.GetString(1), UriKind.Absolute),
+                    SqliteValues.ReadInstant(reader, 2),
+                    SqliteValues.ReadBlob(reader, 3).AsMemory(),
+                    SqliteValues.ReadBlob(reader, 4).AsMemory(),
+                    SqliteValues.ReadInstant(reader, 5)));
+            }
+
+            return held.DrainToImmutable();
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">The TEE is neither SGX nor TDX, or the source URL is not absolute.</exception>
+    public ValueTask<bool> PutEvaluationNumbersAsync(StoredEvaluationNumbers numbers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(numbers);
+        if (numbers.Tee is not (Vouch.Sgx.Quotes.TeeType.Sgx or Vouch.Sgx.Quotes.TeeType.Tdx) || !numbers.Source.IsAbsoluteUri)
+        {
+            throw new ArgumentException("the TEE must be SGX or TDX and the source an absolute URL", nameof(numbers));
+        }
+
+        return RunAsync(async (connection, ct) =>
+        {
+            using var command = Command(connection, null, """
+                INSERT INTO tcb_evaluation_numbers (tee, source, fetched_at, body, issuer_chain, issue_date)
+                VALUES ($tee, $source, $fetched_at, $body, $issuer_chain, $issue_date)
+                ON CONFLICT (tee) DO UPDATE SET source = excluded.source, fetched_at = excluded.fetched_at, body = excluded.body,
+                    issuer_chain = excluded.issuer_chain, issue_date = excluded.issue_date
+                WHERE excluded.issue_date >= tcb_evaluation_numbers.issue_date;
+                """);
+            command.Parameters.AddWithValue("$tee", numbers.Tee.ToString());
+            command.Parameters.AddWithValue("$source", numbers.Source.AbsoluteUri);
+            command.Parameters.AddWithValue("$fetched_at", SqliteValues.Instant(numbers.FetchedAt));
+            command.Parameters.AddWithValue("$body", numbers.Body.ToArray());
+            command.Parameters.AddWithValue("$issuer_chain", numbers.IssuerChain.ToArray());
+            command.Parameters.AddWithValue("$issue_date", SqliteValues.Instant(numbers.IssueDate));
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentException">The name or holder is empty, or the duration is not positive.</exception>
     public ValueTask<bool> TryAcquireLeaseAsync(string name, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken = default)
     {
