@@ -8,6 +8,10 @@ internal sealed class CliInputException(string message) : Exception(message);
 /// <summary>Reading files and values named on the command line, with one-line reasons instead of stack traces.</summary>
 internal static class CliInput
 {
+    /// <summary>An instant as the CLI prints it, <c>yyyy-MM-ddTHH:mm:ssZ</c>; null for none, or for <see cref="DateTimeOffset.MaxValue"/> (no end).</summary>
+    public static string? Iso(DateTimeOffset? instant) =>
+        instant is { } t && t != DateTimeOffset.MaxValue ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : null;
+
     /// <summary>Upper bound on any single input file, so a wrong path to a huge file fails fast.</summary>
     public const long MaxFileBytes = 16 << 20;
 

@@ -234,14 +234,14 @@ internal static class CollateralCommands
                 row["tee"] = platform.Tee;
                 row["tcbEvaluationDataNumber"] = report.TcbInfo?.TcbEvaluationDataNumber;
                 row["qeIdentityTcbEvaluationDataNumber"] = report.QeIdentity?.TcbEvaluationDataNumber;
-                row["tcbInfoIssueDate"] = Iso(report.TcbInfo?.IssueDate);
-                row["tcbInfoNextUpdate"] = Iso(report.TcbInfo?.NextUpdate);
-                row["qeIdentityIssueDate"] = Iso(report.QeIdentity?.IssueDate);
-                row["qeIdentityNextUpdate"] = Iso(report.QeIdentity?.NextUpdate);
-                row["pckCrlNextUpdate"] = Iso(report.PckCrl?.NextUpdate);
-                row["rootCaCrlNextUpdate"] = Iso(report.RootCaCrl?.NextUpdate);
-                row["usableFrom"] = Iso(report.Window?.NotBefore);
-                row["usableUntil"] = Iso(report.Window?.NotAfter);
+                row["tcbInfoIssueDate"] = CliInput.Iso(report.TcbInfo?.IssueDate);
+                row["tcbInfoNextUpdate"] = CliInput.Iso(report.TcbInfo?.NextUpdate);
+                row["qeIdentityIssueDate"] = CliInput.Iso(report.QeIdentity?.IssueDate);
+                row["qeIdentityNextUpdate"] = CliInput.Iso(report.QeIdentity?.NextUpdate);
+                row["pckCrlNextUpdate"] = CliInput.Iso(report.PckCrl?.NextUpdate);
+                row["rootCaCrlNextUpdate"] = CliInput.Iso(report.RootCaCrl?.NextUpdate);
+                row["usableFrom"] = CliInput.Iso(report.Window?.NotBefore);
+                row["usableUntil"] = CliInput.Iso(report.Window?.NotAfter);
                 rows.Add(row);
             }
 
@@ -366,6 +366,4 @@ internal static class CollateralCommands
         }
     }
 
-    private static string? Iso(DateTimeOffset? instant) =>
-        instant is { } t && t != DateTimeOffset.MaxValue ? t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : null;
 }

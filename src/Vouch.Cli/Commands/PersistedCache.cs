@@ -70,12 +70,12 @@ internal sealed record PersistedCache(string Database, string? Absent, Immutable
         {
             ["key"] = c.Key,
             ["source"] = c.Source.AbsoluteUri,
-            ["fetchedAt"] = Iso(c.FetchedAt),
+            ["fetchedAt"] = CliInput.Iso(c.FetchedAt),
             ["tcbEvaluationDataNumber"] = c.TcbEvaluationDataNumber,
             ["qeEvaluationDataNumber"] = c.QeEvaluationDataNumber,
-            ["validFrom"] = Iso(c.ValidFrom),
-            ["validUntil"] = Iso(c.ValidUntil),
-            ["refreshDueAt"] = Iso(RefreshDueAt(c)),
+            ["validFrom"] = CliInput.Iso(c.ValidFrom),
+            ["validUntil"] = CliInput.Iso(c.ValidUntil),
+            ["refreshDueAt"] = CliInput.Iso(RefreshDueAt(c)),
         })]);
         return json;
     }
@@ -92,10 +92,8 @@ internal sealed record PersistedCache(string Database, string? Absent, Immutable
         foreach (var c in Copies)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{c.Key}  from {c.Source.AbsoluteUri}  fetched {Iso(c.FetchedAt)}  TCB Info #{c.TcbEvaluationDataNumber}  QE Identity #{c.QeEvaluationDataNumber}  valid {Iso(c.ValidFrom)} to {Iso(c.ValidUntil)}  refresh due at {Iso(RefreshDueAt(c))}"));
+                $"{c.Key}  from {c.Source.AbsoluteUri}  fetched {CliInput.Iso(c.FetchedAt)}  TCB Info #{c.TcbEvaluationDataNumber}  QE Identity #{c.QeEvaluationDataNumber}  valid {CliInput.Iso(c.ValidFrom)} to {CliInput.Iso(c.ValidUntil)}  refresh due at {CliInput.Iso(RefreshDueAt(c))}"));
         }
     }
 
-    private static string? Iso(DateTimeOffset instant) =>
-        instant == DateTimeOffset.MaxValue ? null : instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }
