@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -148,6 +149,18 @@ internal static class ReportTable
         var status = report.TcbStatus?.ToIntelString() ?? "unknown";
         var advisories = report.AdvisoryIds.IsEmpty ? string.Empty : $"  advisories {string.Join(", ", report.AdvisoryIds)}";
         output.WriteLine($"TCB status  {status}{advisories}{(report.CollateralExpired ? "  (collateral expired)" : string.Empty)}");
+        if (report.Tcb is { } tcb)
+        {
+            // The verdict's date is the earlier of the two levels'; each level's own facts follow (docs/conformance.md).
+            output.WriteLine($"TCB date    {Day(tcb.TcbDate)}");
+            output.WriteLine($"            platform level {report.PlatformTcbStatus?.ToIntelString()} of {Day(tcb.PlatformTcbDate)}{List(tcb.PlatformAdvisoryIds)}");
+            output.WriteLine($"            QE level {report.QeTcbStatus?.ToIntelString()} of {Day(tcb.QeTcbDate)}{List(tcb.QeAdvisoryIds)}");
+        }
+
         output.WriteLine(report.Verified ? "verdict     VERIFIED" : $"verdict     NOT VERIFIED ({report.Failures.Count()} failed checks)");
     }
+
+    private static string Day(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string List(ImmutableArray<string> advisories) => advisories.IsEmpty ? string.Empty : $": {string.Join(", ", advisories)}";
 }

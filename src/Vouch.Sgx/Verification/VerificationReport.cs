@@ -100,10 +100,15 @@ public sealed record VerificationReport
     public TcbStatus? PlatformTcbStatus { get; init; }
     /// <summary>The matched QE Identity TCB level's status (null under the same rule as <see cref="TcbStatus"/>).</summary>
     public TcbStatus? QeTcbStatus { get; init; }
-    /// <summary>Advisory ids of the matched platform TCB level (Intel's <c>sa_list</c>; the QE level's are not included, as in QVL).</summary>
-    public ImmutableArray<string> AdvisoryIds { get; init; } = [];
-    /// <summary>The matched platform TCB level's tcbDate.</summary>
-    public DateTimeOffset? TcbDate { get; init; }
+    /// <summary>
+    /// The dates and advisories of the matched platform and QE levels (null under the same rule as <see cref="TcbStatus"/>):
+    /// the verdict's own (<see cref="TcbDate"/>, <see cref="AdvisoryIds"/>) and each level's.
+    /// </summary>
+    public ReportedTcb? Tcb { get; init; }
+    /// <summary>Advisory ids of both matched levels, platform then QE, de-duplicated (Intel QVL's; QvE's <c>sa_list</c> is <see cref="ReportedTcb.PlatformAdvisoryIds"/>).</summary>
+    public ImmutableArray<string> AdvisoryIds => Tcb?.AdvisoryIds ?? [];
+    /// <summary>The earlier of the matched platform and QE levels' tcbDate (Intel QVL's).</summary>
+    public DateTimeOffset? TcbDate => Tcb?.TcbDate;
     /// <summary>The TCB Info's tcbEvaluationDataNumber.</summary>
     public int? TcbEvaluationDataNumber { get; init; }
     /// <summary>The QE Identity's tcbEvaluationDataNumber.</summary>

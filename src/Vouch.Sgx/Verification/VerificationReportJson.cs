@@ -5,7 +5,8 @@ namespace Vouch.Sgx.Verification;
 
 /// <summary>
 /// The JSON shape of a <see cref="VerificationReport"/> (the <c>vouch quote verify --json</c> contract):
-/// <c>verified</c>, <c>tcbStatus</c>, <c>advisoryIds</c>, <c>errors</c> of <c>{code, check, message}</c>,
+/// <c>verified</c>, <c>tcbStatus</c>, <c>advisoryIds</c> and <c>tcbDate</c> (both matched levels'; each level's in
+/// <c>platformAdvisoryIds</c>, <c>qeAdvisoryIds</c>, <c>platformTcbDate</c>, <c>qeTcbDate</c>), <c>errors</c> of <c>{code, check, message}</c>,
 /// <c>checks</c> of <c>{name, stage, result, code?, detail?}</c>, <c>quote</c> facts, <c>pck</c> facts,
 /// <c>collateralExpired</c> and the collateral validity window.
 /// </summary>
@@ -22,8 +23,12 @@ public static class VerificationReportJson
             ["tcbStatus"] = report.TcbStatus?.ToIntelString(),
             ["platformTcbStatus"] = report.PlatformTcbStatus?.ToIntelString(),
             ["qeTcbStatus"] = report.QeTcbStatus?.ToIntelString(),
-            ["advisoryIds"] = new JsonArray([.. report.AdvisoryIds.Select(a => (JsonNode?)JsonValue.Create(a))]),
+            ["advisoryIds"] = Strings(report.AdvisoryIds),
             ["tcbDate"] = report.TcbDate is { } d ? Iso(d) : null,
+            ["platformTcbDate"] = report.Tcb is { } tcb ? Iso(tcb.PlatformTcbDate) : null,
+            ["qeTcbDate"] = report.Tcb is { } qeTcb ? Iso(qeTcb.QeTcbDate) : null,
+            ["platformAdvisoryIds"] = Strings(report.Tcb?.PlatformAdvisoryIds ?? []),
+            ["qeAdvisoryIds"] = Strings(report.Tcb?.QeAdvisoryIds ?? []),
             ["tcbEvaluationDataNumber"] = report.TcbEvaluationDataNumber,
             ["qeIdentityTcbEvaluationDataNumber"] = report.QeIdentityTcbEvaluationDataNumber,
             ["collateralExpired"] = report.CollateralExpired,
@@ -93,6 +98,8 @@ public static class VerificationReportJson
 
         return json;
     }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode?)JsonValue.Create(v))]);
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

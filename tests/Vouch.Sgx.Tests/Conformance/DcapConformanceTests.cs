@@ -241,6 +241,53 @@ public sealed class DcapConformanceTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Verify_TcbDateAndAdvisories_AreBothMatchedLevelsAsRecorded(string name)
+    {
+        // Issue 18: the verdict's tcbDate is the earlier of the matched platform and QE levels' (Intel QVL), its
+        // advisories both levels'; each level's own facts are kept apart (QvE's tcb_level_date_tag, sa_list and
+        // qe_iden_tcb_level_date_tag). The levels are those recorded in expected.json.
+        var c = DcapCase.Load(name);
+        var report = Verifier.Verify(c.Quote, c.Collateral, c.Options(allowExpired: true));
+        if (report.Tcb is not { } tcb)
+        {
+            Assert.Null(report.TcbStatus);
+            Assert.Null(report.TcbDate);
+            Assert.Empty(report.AdvisoryIds);
+            return;
+        }
+
+        var platform = Level(c, "matched_tcb_level_qvl_order");
+        var qe = Level(c, "matched_qe_tcb_level") ?? OnlyQeLevel(c);
+        Assert.NotNull(platform);
+        Assert.NotNull(qe);
+        Assert.Equal(LevelDate(platform.Value), tcb.PlatformTcbDate);
+        Assert.Equal(LevelDate(qe.Value), tcb.QeTcbDate);
+        Assert.Equal(LevelDate(platform.Value) < LevelDate(qe.Value) ? LevelDate(platform.Value) : LevelDate(qe.Value), report.TcbDate);
+        Assert.Equal(Advisories(platform), tcb.PlatformAdvisoryIds);
+        Assert.Equal(Advisories(qe), tcb.QeAdvisoryIds);
+        Assert.Equal(ExpectedAdvisories(c), report.AdvisoryIds);
+    }
+
+    /// <summary>The cases on Intel-signed collateral (not <c>synth-</c>) that Intel verifies.</summary>
+    public static TheoryData<string> GenuineVerifiedCases =>
+        [.. DcapCase.All.Where(n => !n.StartsWith("synth-", StringComparison.Ordinal) && DcapCase.Load(n).Quote3Error == "SGX_QL_SUCCESS")];
+
+    [Theory]
+    [MemberData(nameof(GenuineVerifiedCases))]
+    public void Verify_GenuineIntelCases_ReportThePlatformLevelsDateAndAdvisoriesUnchanged(string name)
+    {
+        // On Intel's own collateral a current QE level is dated with its evaluation, never before the platform's
+        // level, and carries no advisories: the facts the genuine cases reported before issue 18 stand.
+        var c = DcapCase.Load(name);
+        var report = Verifier.Verify(c.Quote, c.Collateral, c.Options(allowExpired: true));
+        var tcb = report.Tcb;
+        Assert.NotNull(tcb);
+        Assert.Equal(tcb.PlatformTcbDate, report.TcbDate);
+        Assert.Equal(tcb.PlatformAdvisoryIds, report.AdvisoryIds);
+    }
+
     [Fact]
     public void Verify_ConcurrentCallersSharingOneVerifier_AllGetTheSameVerdict()
     {
@@ -271,12 +318,32 @@ public sealed class DcapConformanceTests
         _ => throw new ArgumentOutOfRangeException(nameof(qvResult), qvResult, "not a success verdict"),
     };
 
-    /// <summary>Intel's sa_list: the matched platform level's advisories (the QE level's are not included).</summary>
-    private static ImmutableArray<string> ExpectedAdvisories(DcapCase c) =>
-        c.Expected.TryGetProperty("matched_tcb_level_qvl_order", out var level) && level.ValueKind == System.Text.Json.JsonValueKind.Object
-            && level.TryGetProperty("advisoryIDs", out var ids)
+    /// <summary>Intel QVL's advisories: the matched platform level's, then the matched QE level's not already listed.</summary>
+    private static ImmutableArray<string> ExpectedAdvisories(DcapCase c)
+    {
+        var platform = Advisories(Level(c, "matched_tcb_level_qvl_order"));
+        return [.. platform, .. Advisories(Level(c, "matched_qe_tcb_level") ?? OnlyQeLevel(c)).Except(platform)];
+    }
+
+    /// <summary>A matched level's advisoryIDs (Intel's <c>sa_list</c> for the platform level).</summary>
+    private static ImmutableArray<string> Advisories(System.Text.Json.JsonElement? level) =>
+        level is { } l && l.TryGetProperty("advisoryIDs", out var ids)
             ? [.. ids.EnumerateArray().Select(e => e.GetString()!)]
             : [];
+
+    private static System.Text.Json.JsonElement? Level(DcapCase c, string member) =>
+        c.Expected.TryGetProperty(member, out var level) && level.ValueKind == System.Text.Json.JsonValueKind.Object ? level : null;
+
+    // The TDX cases record no matched QE level (QVL logs none for TD_QE); their TD_QE identity has a single level.
+    private static System.Text.Json.JsonElement? OnlyQeLevel(DcapCase c)
+    {
+        var levels = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(c.Folder, "qe_identity.json")))
+            .RootElement.GetProperty("enclaveIdentity").GetProperty("tcbLevels");
+        return levels.GetArrayLength() == 1 ? levels[0] : null;
+    }
+
+    private static DateTimeOffset LevelDate(System.Text.Json.JsonElement level) =>
+        DateTimeOffset.Parse(level.GetProperty("tcbDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Explain(VerificationReport report) =>
         string.Join("\n", report.Checks.Where(c => c.Result != CheckResult.Passed).Select(c => $"{c.Check} {c.Result} {c.Code} {c.Detail}"));
