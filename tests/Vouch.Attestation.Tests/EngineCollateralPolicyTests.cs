@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Vouch.Attestation.Collateral;
@@ -8,7 +6,6 @@ using Vouch.Attestation.Keys;
 using Vouch.Attestation.Stores;
 using Vouch.Sgx;
 using Vouch.Sgx.Collateral;
-using Vouch.Sgx.Quotes;
 using Vouch.Sgx.Verification;
 using Vouch.Simulator.Authority;
 using Vouch.Simulator.Dcap;
@@ -37,7 +34,7 @@ public sealed class EngineCollateralPolicyTests : IDisposable
     public EngineCollateralPolicyTests()
     {
         _case = new DcapScenario { At = Start, TcbEvaluationDataNumber = CaseEvaluationNumber }.Build(_intel, SimulatedPlatform.CreateInMemory());
-        _source = new FixedCollateralSource(ToCollateral(_case));
+        _source = new FixedCollateralSource(FixedCollateralSource.Of(_case));
         _engine = new AttestationEngine(_store, _store, _source, _protector, _clock);
     }
 
@@ -160,15 +157,6 @@ public sealed class EngineCollateralPolicyTests : IDisposable
     private static void AssertPolicyClaim(CollateralPolicy policy, bool allowExpired, JsonObject claims) =>
         Assert.True(JsonNode.DeepEquals(policy.ToClaim(allowExpired), claims["x-vouch-collateral-policy"]));
 
-    private static QuoteCollateral ToCollateral(DcapCase c) => new(
-        TcbInfo: Encoding.UTF8.GetBytes(c.TcbInfoJson),
-        TcbInfoIssuerChain: Encoding.ASCII.GetBytes(c.TcbInfoIssuerChainPem),
-        QeIdentity: Encoding.UTF8.GetBytes(c.QeIdentityJson),
-        QeIdentityIssuerChain: Encoding.ASCII.GetBytes(c.QeIdentityIssuerChainPem),
-        PckCrl: c.PckCrl,
-        RootCaCrl: c.RootCaCrl,
-        PckCrlIssuerChain: Encoding.ASCII.GetBytes(c.PckCrlIssuerChainPem));
-
     /// <summary>The earliest nextUpdate of the TCB Info, QE Identity and both CRLs, read from the artefacts.</summary>
     private static DateTimeOffset EarliestNextUpdate(QuoteCollateral collateral)
     {
@@ -192,22 +180,5 @@ public sealed class EngineCollateralPolicyTests : IDisposable
 
         static DateTimeOffset ReadTime(System.Formats.Asn1.AsnReader r) =>
             r.PeekTag().HasSameClassAndValue(System.Formats.Asn1.Asn1Tag.UtcTime) ? r.ReadUtcTime() : r.ReadGeneralizedTime();
-    }
-
-    /// <summary>One copy of collateral for every quote, recording the version each call asked for.</summary>
-    private sealed class FixedCollateralSource(QuoteCollateral collateral) : ICollateralSource
-    {
-        public QuoteCollateral Collateral { get; } = collateral;
-
-        public ConcurrentQueue<CollateralVersion> Versions { get; } = new();
-
-        public ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CancellationToken cancellationToken) =>
-            GetCollateralAsync(quote, at, CollateralVersion.Standard, cancellationToken);
-
-        public ValueTask<QuoteCollateral?> GetCollateralAsync(Quote quote, DateTimeOffset at, CollateralVersion version, CancellationToken cancellationToken)
-        {
-            Versions.Enqueue(version);
-            return ValueTask.FromResult<QuoteCollateral?>(Collateral);
-        }
     }
 }

@@ -95,6 +95,11 @@ public sealed class EngineEndToEndTests : IDisposable
         Assert.Equal("SWHardeningNeeded", claims["x-vouch-tcb-status"]!.GetValue<string>());
         Assert.Equal(["INTEL-SA-00615"], claims["x-vouch-advisory-ids"]!.AsArray().Select(a => a!.GetValue<string>()));
         Assert.Equal("2026-02-11T00:00:00Z", claims["x-vouch-tcb-date"]!.GetValue<string>());
+        // Both levels of this genuine case are dated 2026-02-11; only the platform's lists an advisory (expected.json).
+        Assert.Equal("2026-02-11T00:00:00Z", claims["x-vouch-platform-tcb-date"]!.GetValue<string>());
+        Assert.Equal("2026-02-11T00:00:00Z", claims["x-vouch-qe-tcb-date"]!.GetValue<string>());
+        Assert.Equal(["INTEL-SA-00615"], claims["x-vouch-platform-advisory-ids"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Empty(claims["x-vouch-qe-advisory-ids"]!.AsArray());
         Assert.Equal(21, claims["x-vouch-tcb-evaluation-data-number"]!.GetValue<long>());
         Assert.Equal("00606a000000", claims["x-vouch-fmspc"]!.GetValue<string>());
         Assert.False(claims["x-vouch-collateral-expired"]!.GetValue<bool>());

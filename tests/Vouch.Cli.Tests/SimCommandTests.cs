@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -62,6 +63,68 @@ public sealed class SimCommandTests : IDisposable
         var untrusted = Verify(folder, withRoot: false);
         Assert.False(untrusted["verified"]!.GetValue<bool>());
         Assert.Contains(untrusted["errors"]!.AsArray(), e => e!["code"]!.GetValue<string>() == "ATT3002");
+    }
+
+    public static TheoryData<string, string> TcbPairs
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var tcb in new[] { "UpToDate", "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded", "Revoked" })
+            {
+                foreach (var qe in new[] { "UpToDate", "OutOfDate", "Revoked" })
+                {
+                    data.Add(tcb, qe);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TcbPairs))]
+    public void Quote_EveryTcbAndQeTcb_VerifyReportsTheDateAndAdvisoriesOfBothLevelsAsIntel(string tcb, string qeTcb)
+    {
+        // Issue 18. Expected facts come from the collateral files the simulator wrote, matched here by hand (Intel's
+        // order: components descending then PCESVN, first component-wise match; QE: first level with isvsvn <= QE ISVSVN).
+        var folder = NewQuote($"{tcb}-{qeTcb}", "--tcb", tcb, "--qe-tcb", qeTcb);
+        var facts = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "facts.json")))!;
+        var at = facts["verificationTime"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture);
+        string[] args = ["quote", "verify", "--quote", Path.Combine(folder, "quote.bin"), "--collateral", folder, "--root", Path.Combine(folder, "trusted_root.pem"), "--at", at];
+        var (_, json, _) = Run([.. args, "--json"]);
+        var report = JsonNode.Parse(json)!;
+
+        var pck = report["pck"]!;
+        int[] components = [.. pck["tcbComponents"]!.AsArray().Select(n => n!.GetValue<int>())];
+        var pceSvn = pck["pceSvn"]!.GetValue<int>();
+        var platform = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "tcb_info.json")))!["tcbInfo"]!["tcbLevels"]!.AsArray()
+            .Select(l => (Level: l!, Svns: l!["tcb"]!["sgxtcbcomponents"]!.AsArray().Select(c => c!["svn"]!.GetValue<int>()).ToArray(), Pce: l!["tcb"]!["pcesvn"]!.GetValue<int>()))
+            .OrderByDescending(l => string.Concat(l.Svns.Select(v => v.ToString("D3", CultureInfo.InvariantCulture)))).ThenByDescending(l => l.Pce)
+            .First(l => l.Svns.Zip(components).All(p => p.Second >= p.First) && pceSvn >= l.Pce).Level;
+        var qeIsvSvn = facts["qeIsvSvn"]!.GetValue<int>();
+        var qe = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "qe_identity.json")))!["enclaveIdentity"]!["tcbLevels"]!.AsArray()
+            .First(l => l!["tcb"]!["isvsvn"]!.GetValue<int>() <= qeIsvSvn)!;
+        static string[] Ids(JsonNode level) => level["advisoryIDs"] is JsonArray ids ? [.. ids.Select(i => i!.GetValue<string>())] : [];
+        var (platformDate, qeDate) = (platform["tcbDate"]!.GetValue<string>(), qe["tcbDate"]!.GetValue<string>());
+        var earlier = string.CompareOrdinal(platformDate, qeDate) <= 0 ? platformDate : qeDate;
+        string[] union = [.. Ids(platform).Union(Ids(qe))];
+
+        static string[] Strings(JsonNode? node) => [.. node!.AsArray().Select(n => n!.GetValue<string>())];
+        foreach (var source in new[] { report, facts })
+        {
+            Assert.Equal(earlier, source["tcbDate"]!.GetValue<string>());
+            Assert.Equal(platformDate, source["platformTcbDate"]!.GetValue<string>());
+            Assert.Equal(qeDate, source["qeTcbDate"]!.GetValue<string>());
+            Assert.Equal(union, Strings(source["advisoryIds"]));
+            Assert.Equal(Ids(platform), Strings(source["platformAdvisoryIds"]));
+            Assert.Equal(Ids(qe), Strings(source["qeAdvisoryIds"]));
+        }
+
+        // The table form names the same date and each level's facts.
+        var (_, table, _) = Run(args);
+        Assert.Contains($"TCB date    {earlier[..10]}", table, StringComparison.Ordinal);
+        Assert.Contains($"QE level {qeTcb} of {qeDate[..10]}", table, StringComparison.Ordinal);
     }
 
     [Theory]

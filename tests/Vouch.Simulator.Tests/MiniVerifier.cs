@@ -14,7 +14,19 @@ namespace Vouch.Simulator.Tests;
 /// </summary>
 internal static class MiniVerifier
 {
-    internal sealed record Result(List<string> Errors, string? TcbStatus, List<string> AdvisoryIds);
+    /// <summary>What the re-statement concludes.</summary>
+    /// <param name="Errors">Vouch.Sgx error names of the failed checks.</param>
+    /// <param name="TcbStatus">The converged status, or null when a level did not match.</param>
+    /// <param name="AdvisoryIds">Both matched levels' advisory ids: the platform level's, then the QE level's not already listed (Intel QVL).</param>
+    /// <param name="Levels">The matched levels' dates and advisories as written in the collateral, or null when a level did not match.</param>
+    internal sealed record Result(List<string> Errors, string? TcbStatus, List<string> AdvisoryIds, MatchedLevels? Levels);
+
+    /// <summary>The matched TCB Info and QE Identity levels' <c>tcbDate</c> and <c>advisoryIDs</c>, read from the JSON.</summary>
+    internal sealed record MatchedLevels(DateTimeOffset PlatformTcbDate, DateTimeOffset QeTcbDate, List<string> PlatformAdvisoryIds, List<string> QeAdvisoryIds)
+    {
+        /// <summary>The verdict's date: the earlier of the two (Intel QVL).</summary>
+        public DateTimeOffset TcbDate => PlatformTcbDate < QeTcbDate ? PlatformTcbDate : QeTcbDate;
+    }
 
     public static Result Verify(DcapCase c, X509Certificate2 trustedRoot)
     {
@@ -153,6 +165,7 @@ internal static class MiniVerifier
         var qeMatch = qe.GetProperty("tcbLevels").EnumerateArray().FirstOrDefault(l => l.GetProperty("tcb").GetProperty("isvsvn").GetInt32() <= qeSvn);
         string? status = null;
         var advisories = new List<string>();
+        MatchedLevels? matched = null;
         if (match.Level.ValueKind == JsonValueKind.Undefined)
         {
             errors.Add("TcbLevelNotSupported");
@@ -164,7 +177,9 @@ internal static class MiniVerifier
         else
         {
             var platform = match.Level.GetProperty("tcbStatus").GetString()!;
-            advisories = [.. match.Level.GetProperty("advisoryIDs").EnumerateArray().Select(a => a.GetString()!)];
+            matched = new MatchedLevels(Date(match.Level), Date(qeMatch), Ids(match.Level), Ids(qeMatch));
+            advisories = [.. matched.PlatformAdvisoryIds];
+            advisories.AddRange(matched.QeAdvisoryIds.Where(id => !advisories.Contains(id)));
             status = Converge(platform, qeMatch.GetProperty("tcbStatus").GetString()!);
             if (status == "Revoked")
             {
@@ -172,8 +187,14 @@ internal static class MiniVerifier
             }
         }
 
-        return new Result(errors, status, advisories);
+        return new Result(errors, status, advisories, matched);
     }
+
+    private static DateTimeOffset Date(JsonElement level) => DateTimeOffset.Parse(level.GetProperty("tcbDate").GetString()!, CultureInfo.InvariantCulture);
+
+    // advisoryIDs is optional on a level (QE Identity levels that are current carry none).
+    private static List<string> Ids(JsonElement level) =>
+        level.TryGetProperty("advisoryIDs", out var ids) ? [.. ids.EnumerateArray().Select(a => a.GetString()!)] : [];
 
     // Intel QVL convergence (dcap-verification §2.8), re-stated.
     private static string Converge(string platform, string qe) => qe switch

@@ -98,15 +98,27 @@ public static class SgxClaims
             Both(VouchClaimTypes.TcbStatus, ClaimValue.Of(status.ToIntelString()));
         }
 
-        foreach (var advisory in report.AdvisoryIds)
+        // One incoming claim per advisory; the token carries each list as an array (empty when there are none).
+        void Advisories(string type, ImmutableArray<string> ids)
         {
-            incoming.Add(new Claim(VouchClaimTypes.AdvisoryIds, ClaimValue.Of(advisory)));
+            foreach (var advisory in ids)
+            {
+                incoming.Add(new Claim(type, ClaimValue.Of(advisory)));
+            }
+
+            token[type] = new JsonArray([.. ids.Select(a => (JsonNode)JsonValue.Create(a))]);
         }
 
-        token[VouchClaimTypes.AdvisoryIds] = new JsonArray([.. report.AdvisoryIds.Select(a => (JsonNode)JsonValue.Create(a))]);
-        if (report.TcbDate is { } tcbDate)
+        // The verdict's date and advisories are both matched levels' (Intel QVL's); each level's own follow (docs/conformance.md).
+        var tcb = report.Tcb;
+        Advisories(VouchClaimTypes.AdvisoryIds, report.AdvisoryIds);
+        Advisories(VouchClaimTypes.PlatformAdvisoryIds, tcb?.PlatformAdvisoryIds ?? []);
+        Advisories(VouchClaimTypes.QeAdvisoryIds, tcb?.QeAdvisoryIds ?? []);
+        if (tcb is not null)
         {
-            Both(VouchClaimTypes.TcbDate, ClaimValue.Of(tcbDate.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
+            Both(VouchClaimTypes.TcbDate, ClaimValue.Of(Iso(tcb.TcbDate)));
+            Both(VouchClaimTypes.PlatformTcbDate, ClaimValue.Of(Iso(tcb.PlatformTcbDate)));
+            Both(VouchClaimTypes.QeTcbDate, ClaimValue.Of(Iso(tcb.QeTcbDate)));
         }
 
         if (report.TcbEvaluationDataNumber is { } evaluationDataNumber)
@@ -122,7 +134,7 @@ public static class SgxClaims
         Both(VouchClaimTypes.CollateralExpired, ClaimValue.Of(report.CollateralExpired));
         if (report.CollateralWindow is { } window)
         {
-            Both(VouchClaimTypes.CollateralExpiry, ClaimValue.Of(window.NotAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)));
+            Both(VouchClaimTypes.CollateralExpiry, ClaimValue.Of(Iso(window.NotAfter)));
         }
         if (trustAnchor is not null)
         {
@@ -134,4 +146,6 @@ public static class SgxClaims
     }
 
     private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+
+    private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

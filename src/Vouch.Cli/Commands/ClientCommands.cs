@@ -23,7 +23,7 @@ internal static class ClientCommands
     private static readonly string[] SummaryClaims =
     [
         "x-ms-sgx-mrenclave", "x-ms-sgx-mrsigner", "x-ms-sgx-product-id", "x-ms-sgx-svn", "x-ms-sgx-is-debuggable",
-        "x-vouch-tcb-status", "x-vouch-advisory-ids", "x-vouch-trust-anchor", "x-vouch-trust-anchor-key-id", "x-ms-policy-hash",
+        "x-vouch-tcb-status", "x-vouch-advisory-ids", "x-vouch-tcb-date", "x-vouch-trust-anchor", "x-vouch-trust-anchor-key-id", "x-ms-policy-hash",
     ];
 
     internal static Option<string> UrlOption(string description) => new("--url") { Description = description, Required = true };

@@ -13,11 +13,23 @@ public static class VouchClaimTypes
     /// <summary>String: Intel's converged TCB status, e.g. "UpToDate", "SWHardeningNeeded", "OutOfDate".</summary>
     public const string TcbStatus = "x-vouch-tcb-status";
 
-    /// <summary>String, one claim per advisory: the Intel advisory ids of the matched TCB level, e.g. "INTEL-SA-00334".</summary>
+    /// <summary>String, one claim per advisory: the Intel advisory ids of both matched TCB levels (platform, then QE; de-duplicated), e.g. "INTEL-SA-00334".</summary>
     public const string AdvisoryIds = "x-vouch-advisory-ids";
 
-    /// <summary>String: the tcbDate of the matched TCB level, ISO 8601 UTC, e.g. "2024-03-13T00:00:00Z".</summary>
+    /// <summary>String, one claim per advisory: the advisory ids of the matched platform (TCB Info) level only (Intel QvE's <c>sa_list</c>).</summary>
+    public const string PlatformAdvisoryIds = "x-vouch-platform-advisory-ids";
+
+    /// <summary>String, one claim per advisory: the advisory ids of the matched QE Identity level only.</summary>
+    public const string QeAdvisoryIds = "x-vouch-qe-advisory-ids";
+
+    /// <summary>String: the earlier of the matched platform and QE levels' tcbDate, ISO 8601 UTC, e.g. "2024-03-13T00:00:00Z".</summary>
     public const string TcbDate = "x-vouch-tcb-date";
+
+    /// <summary>String: the tcbDate of the matched platform (TCB Info) level, ISO 8601 UTC.</summary>
+    public const string PlatformTcbDate = "x-vouch-platform-tcb-date";
+
+    /// <summary>String: the tcbDate of the matched QE Identity level, ISO 8601 UTC.</summary>
+    public const string QeTcbDate = "x-vouch-qe-tcb-date";
 
     /// <summary>Integer: the tcbEvaluationDataNumber of the TCB Info used.</summary>
     public const string TcbEvaluationDataNumber = "x-vouch-tcb-evaluation-data-number";

@@ -221,13 +221,20 @@ public sealed record DcapFacts
 
             w.WriteString("platformTcbStatus", Expected.PlatformTcbStatus.ToIntelName());
             w.WriteString("qeTcbStatus", Expected.QeTcbStatus.ToIntelName());
-            w.WriteStartArray("advisoryIds");
-            foreach (var id in Expected.AdvisoryIds)
+            WriteStrings(w, "advisoryIds", Expected.AdvisoryIds);
+            if (Expected.Levels is { } levels)
             {
-                w.WriteStringValue(id);
+                w.WriteString("tcbDate", CollateralJson.Date(levels.TcbDate));
+                w.WriteString("platformTcbDate", CollateralJson.Date(levels.PlatformTcbDate));
+                w.WriteString("qeTcbDate", CollateralJson.Date(levels.QeTcbDate));
+                WriteStrings(w, "platformAdvisoryIds", levels.PlatformAdvisoryIds);
+                WriteStrings(w, "qeAdvisoryIds", levels.QeAdvisoryIds);
+            }
+            else
+            {
+                w.WriteNull("tcbDate");
             }
 
-            w.WriteEndArray();
             WriteNullable(w, "expectedError", Expected.Error);
             WriteNullable(w, "expectedErrorCode", Expected.ErrorCode);
             WriteNullable(w, "expectedPolicyFailure", Expected.PolicyFailure);
@@ -249,6 +256,17 @@ public sealed record DcapFacts
 
         buffer.WriteByte((byte)'\n');
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteNullable(Utf8JsonWriter w, string name, string? value)

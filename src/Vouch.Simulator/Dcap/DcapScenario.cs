@@ -163,8 +163,15 @@ public sealed record DcapScenario
         get
         {
             var platform = PlatformTcbStatus;
-            var converged = NoMatchingTcbLevel || NoMatchingQeTcbLevel ? (TcbLevelStatus?)null : TcbLevelStatuses.Converge(platform, QeTcbStatus);
-            var advisories = NoMatchingTcbLevel ? [] : Advisories(platform);
+            var matched = !NoMatchingTcbLevel && !NoMatchingQeTcbLevel;
+            var converged = matched ? TcbLevelStatuses.Converge(platform, QeTcbStatus) : (TcbLevelStatus?)null;
+            var (platformDate, platformAdvisories) = MatchedPlatformLevel(At);
+            var (qeDate, qeAdvisories) = MatchedQeLevel(At);
+            var levels = matched
+                ? new ExpectedTcbLevels(
+                    platformDate <= qeDate ? platformDate : qeDate, platformDate, qeDate,
+                    [.. platformAdvisories.Concat(qeAdvisories).Distinct(StringComparer.Ordinal)], platformAdvisories, qeAdvisories)
+                : null;
             var error = BooleanFaultNames.Where(IsSet).Select(ErrorFor).FirstOrDefault(e => e is not null);
             if (error is null && converged == TcbLevelStatus.Revoked)
             {
@@ -172,7 +179,7 @@ public sealed record DcapScenario
             }
 
             string? policy = DebugEnclave ? "DebugEnclave" : WrongReportData ? "ReportDataMismatch" : null;
-            return new ExpectedVerdict(converged, platform, QeTcbStatus, advisories, error?.Name, error?.Code, policy);
+            return new ExpectedVerdict(converged, platform, QeTcbStatus, levels?.AdvisoryIds ?? [], levels, error?.Name, error?.Code, policy);
         }
     }
 
@@ -472,13 +479,33 @@ public sealed record DcapScenario
         _ => ["INTEL-SA-00837"],
     };
 
+    // The tcbDate of the current levels (60 days before the verification day); lower TCB Info levels are 180 days
+    // older, lower QE Identity levels 400 days older, so a behind QE level is always the earlier of the two.
+    private static DateTimeOffset RecentTcbDate(DateTimeOffset at) => new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero).AddDays(-60);
+
+    private static DateTimeOffset OlderPlatformTcbDate(DateTimeOffset at) => RecentTcbDate(at).AddDays(-180);
+
+    private static DateTimeOffset OlderQeTcbDate(DateTimeOffset at) => RecentTcbDate(at).AddDays(-400);
+
+    private static readonly string[] QeAdvisory = ["INTEL-SA-00615"];
+
+    private bool PlatformBehind => PlatformTcbStatus is TcbLevelStatus.OutOfDate or TcbLevelStatus.OutOfDateConfigurationNeeded or TcbLevelStatus.Revoked;
+
+    // The date and advisories of the TCB Info level the platform matches (see TcbLevels).
+    private (DateTimeOffset Date, IReadOnlyList<string> AdvisoryIds) MatchedPlatformLevel(DateTimeOffset at) =>
+        (PlatformBehind ? OlderPlatformTcbDate(at) : RecentTcbDate(at), Advisories(PlatformTcbStatus));
+
+    // The date and advisories of the QE Identity level the QE matches (see QeLevels).
+    private (DateTimeOffset Date, IReadOnlyList<string> AdvisoryIds) MatchedQeLevel(DateTimeOffset at) =>
+        QeTcbStatus == TcbLevelStatus.UpToDate ? (RecentTcbDate(at), []) : (OlderQeTcbDate(at), QeAdvisory);
+
     // Levels in Intel's order (highest first). A "current" status sits on the platform's own TCB with an
     // OutOfDate level below it; an out-of-date or revoked one sits on the platform's TCB under a newer
     // UpToDate level; with NoMatchingTcbLevel every level is above the platform.
     private List<TcbInfoLevel> TcbLevels(byte[] components, ushort pceSvn, DateTimeOffset at)
     {
-        var recent = new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero).AddDays(-60);
-        var older = recent.AddDays(-180);
+        var recent = RecentTcbDate(at);
+        var older = OlderPlatformTcbDate(at);
         var raised = Raise(components);
         var lowered = Lower(components);
         if (NoMatchingTcbLevel)
@@ -491,14 +518,15 @@ public sealed record DcapScenario
         }
 
         var levels = new List<TcbInfoLevel>();
-        if (PlatformTcbStatus is TcbLevelStatus.OutOfDate or TcbLevelStatus.OutOfDateConfigurationNeeded or TcbLevelStatus.Revoked)
+        var (matchedDate, matchedAdvisories) = MatchedPlatformLevel(at);
+        if (PlatformBehind)
         {
             levels.Add(new TcbInfoLevel(raised, pceSvn, recent, TcbLevelStatus.UpToDate, []));
-            levels.Add(new TcbInfoLevel(components, pceSvn, older, PlatformTcbStatus, Advisories(PlatformTcbStatus)));
+            levels.Add(new TcbInfoLevel(components, pceSvn, matchedDate, PlatformTcbStatus, matchedAdvisories));
         }
         else
         {
-            levels.Add(new TcbInfoLevel(components, pceSvn, recent, PlatformTcbStatus, Advisories(PlatformTcbStatus)));
+            levels.Add(new TcbInfoLevel(components, pceSvn, matchedDate, PlatformTcbStatus, matchedAdvisories));
             if (lowered is not null)
             {
                 levels.Add(new TcbInfoLevel(lowered, pceSvn, older, TcbLevelStatus.OutOfDate, Advisories(TcbLevelStatus.OutOfDate)));
@@ -510,9 +538,9 @@ public sealed record DcapScenario
 
     private IReadOnlyList<QeIdentityLevel> QeLevels(ushort isvSvn, DateTimeOffset at)
     {
-        var recent = new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero).AddDays(-60);
-        var older = recent.AddDays(-400);
-        string[] advisory = ["INTEL-SA-00615"];
+        var recent = RecentTcbDate(at);
+        var older = OlderQeTcbDate(at);
+        var advisory = QeAdvisory;
         if (NoMatchingQeTcbLevel)
         {
             return
@@ -529,10 +557,11 @@ public sealed record DcapScenario
                 : [new QeIdentityLevel(isvSvn, recent, TcbLevelStatus.UpToDate, null), new QeIdentityLevel((ushort)(isvSvn - 1), older, TcbLevelStatus.OutOfDate, advisory)];
         }
 
+        var (matchedDate, matchedAdvisories) = MatchedQeLevel(at);
         return
         [
             new QeIdentityLevel((ushort)(isvSvn + 1), recent, TcbLevelStatus.UpToDate, null),
-            new QeIdentityLevel(isvSvn, older, QeTcbStatus, advisory),
+            new QeIdentityLevel(isvSvn, matchedDate, QeTcbStatus, matchedAdvisories),
         ];
     }
 
@@ -578,7 +607,8 @@ public sealed record DcapScenario
 /// <param name="TcbStatus">The converged TCB status (Intel QVL's rule); null when no TCB or QE level matches.</param>
 /// <param name="PlatformTcbStatus">The platform TCB level's status.</param>
 /// <param name="QeTcbStatus">The QE Identity level's status.</param>
-/// <param name="AdvisoryIds">The matched platform level's advisory IDs.</param>
+/// <param name="AdvisoryIds">Both matched levels' advisory IDs (platform, then QE, de-duplicated), as Intel QVL reports them.</param>
+/// <param name="Levels">The matched levels' dates and advisories; null when no TCB or QE level matches.</param>
 /// <param name="Error">The Vouch.Sgx <c>ErrorCode</c> member name verification must fail with, or null.</param>
 /// <param name="ErrorCode">The same error as its stable <c>ATTnnnn</c> code, or null.</param>
 /// <param name="PolicyFailure">A relying-party policy check that must fail although verification passes (<c>DebugEnclave</c>, <c>ReportDataMismatch</c>), or null.</param>
@@ -587,6 +617,24 @@ public sealed record ExpectedVerdict(
     TcbLevelStatus PlatformTcbStatus,
     TcbLevelStatus QeTcbStatus,
     IReadOnlyList<string> AdvisoryIds,
+    ExpectedTcbLevels? Levels,
     string? Error,
     string? ErrorCode,
     string? PolicyFailure);
+
+/// <summary>
+/// The TCB facts a correct verifier reports from the two matched levels (Intel QVL's rules, docs/conformance.md).
+/// </summary>
+/// <param name="TcbDate">The earlier of the platform and QE levels' tcbDate.</param>
+/// <param name="PlatformTcbDate">The matched TCB Info level's tcbDate.</param>
+/// <param name="QeTcbDate">The matched QE Identity level's tcbDate.</param>
+/// <param name="AdvisoryIds">Both levels' advisory IDs: the platform's, then the QE's not already listed.</param>
+/// <param name="PlatformAdvisoryIds">The platform level's advisory IDs (Intel QvE's sa_list).</param>
+/// <param name="QeAdvisoryIds">The QE level's advisory IDs.</param>
+public sealed record ExpectedTcbLevels(
+    DateTimeOffset TcbDate,
+    DateTimeOffset PlatformTcbDate,
+    DateTimeOffset QeTcbDate,
+    IReadOnlyList<string> AdvisoryIds,
+    IReadOnlyList<string> PlatformAdvisoryIds,
+    IReadOnlyList<string> QeAdvisoryIds);

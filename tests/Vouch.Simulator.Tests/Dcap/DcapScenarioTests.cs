@@ -64,6 +64,35 @@ public static class DcapScenarioTests
     }
 
     [Theory]
+    [InlineData(TcbLevelStatus.UpToDate, TcbLevelStatus.OutOfDate)]
+    [InlineData(TcbLevelStatus.SWHardeningNeeded, TcbLevelStatus.Revoked)]
+    [InlineData(TcbLevelStatus.OutOfDate, TcbLevelStatus.OutOfDate)]
+    [InlineData(TcbLevelStatus.ConfigurationNeeded, TcbLevelStatus.UpToDate)]
+    public static void WriteTo_FactsJson_CarriesBothLevelsDatesAndAdvisoriesFromTheCollateral(TcbLevelStatus platform, TcbLevelStatus qe)
+    {
+        var c = Build(new DcapScenario { At = T0, PlatformTcbStatus = platform, QeTcbStatus = qe });
+        var fromFiles = MiniVerifier.Verify(c, TestRoot).Levels!;
+        var folder = Directory.CreateTempSubdirectory("vouch-sim-facts");
+        try
+        {
+            c.WriteTo(folder.FullName);
+            var facts = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder.FullName, "facts.json")))!;
+            static string Iso(DateTimeOffset d) => d.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            static string[] Strings(System.Text.Json.Nodes.JsonNode? node) => [.. node!.AsArray().Select(n => n!.GetValue<string>())];
+            Assert.Equal(Iso(fromFiles.TcbDate), facts["tcbDate"]!.GetValue<string>());
+            Assert.Equal(Iso(fromFiles.PlatformTcbDate), facts["platformTcbDate"]!.GetValue<string>());
+            Assert.Equal(Iso(fromFiles.QeTcbDate), facts["qeTcbDate"]!.GetValue<string>());
+            Assert.Equal(fromFiles.PlatformAdvisoryIds, Strings(facts["platformAdvisoryIds"]));
+            Assert.Equal(fromFiles.QeAdvisoryIds, Strings(facts["qeAdvisoryIds"]));
+            Assert.Equal([.. fromFiles.PlatformAdvisoryIds.Union(fromFiles.QeAdvisoryIds)], Strings(facts["advisoryIds"]));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
     [InlineData(TcbLevelStatus.UpToDate, TcbLevelStatus.OutOfDate, "OutOfDate")]
     [InlineData(TcbLevelStatus.SWHardeningNeeded, TcbLevelStatus.OutOfDate, "OutOfDate")]
     [InlineData(TcbLevelStatus.ConfigurationNeeded, TcbLevelStatus.OutOfDate, "OutOfDateConfigurationNeeded")]

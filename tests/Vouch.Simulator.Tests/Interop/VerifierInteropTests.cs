@@ -45,13 +45,7 @@ public sealed class VerifierInteropTests
     [MemberData(nameof(StatusPairs))]
     public void Verify_EveryPlatformAndQeStatus_ReachesTheScenarioVerdict(string platformStatus, string qeStatus)
     {
-        var scenario = new DcapScenario
-        {
-            At = At,
-            PlatformTcbStatus = Enum.Parse<TcbLevelStatus>(platformStatus),
-            QeTcbStatus = Enum.Parse<TcbLevelStatus>(qeStatus),
-        };
-        var (report, expected) = Run(scenario);
+        var (report, expected) = Run(Pair(platformStatus, qeStatus));
 
         Assert.Equal(expected.TcbStatus!.Value.ToString(), report[CheckId.TcbStatus].Detail!.Split("→ ")[1]);
         if (expected.Error is null)
@@ -64,6 +58,46 @@ public sealed class VerifierInteropTests
         {
             Assert.Equal(ErrorCode.TcbRevoked.ToString(), expected.Error);
             Assert.Equal([ErrorCode.TcbRevoked], report.Failures.Select(f => f.Code!.Value));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(StatusPairs))]
+    public void Verify_EveryPlatformAndQeStatus_ReportsBothLevelsDatesAndAdvisoriesAsIntel(string platformStatus, string qeStatus)
+    {
+        // Issue 18: with the QE level behind, Intel QVL reports the earlier of the two levels' tcbDate and both levels'
+        // advisories. The expected facts are read here from the collateral JSON the scenario signed (MiniVerifier's own
+        // level matching), never from the product.
+        var simulated = Pair(platformStatus, qeStatus).Build(Authority.Value, Platform.Value);
+        var fromFiles = MiniVerifier.Verify(simulated, X509Certificate2.CreateFromPem(simulated.TrustedRootPem)).Levels;
+        Assert.NotNull(fromFiles);
+        var report = Verifier.Verify(simulated.Quote, Collateral(simulated), Options(simulated.TrustedRootPem));
+
+        var tcb = report.Tcb;
+        Assert.NotNull(tcb);
+        Assert.Equal(fromFiles.TcbDate, tcb.TcbDate);
+        Assert.Equal(fromFiles.TcbDate, report.TcbDate);
+        Assert.Equal(fromFiles.PlatformTcbDate, tcb.PlatformTcbDate);
+        Assert.Equal(fromFiles.QeTcbDate, tcb.QeTcbDate);
+        Assert.Equal(fromFiles.PlatformAdvisoryIds, tcb.PlatformAdvisoryIds);
+        Assert.Equal(fromFiles.QeAdvisoryIds, tcb.QeAdvisoryIds);
+        List<string> union = [.. fromFiles.PlatformAdvisoryIds, .. fromFiles.QeAdvisoryIds.Except(fromFiles.PlatformAdvisoryIds)];
+        Assert.Equal(union, report.AdvisoryIds);
+
+        // The simulator's own prediction (facts.json) agrees with its collateral.
+        var levels = simulated.Facts.Expected.Levels;
+        Assert.NotNull(levels);
+        Assert.Equal((fromFiles.TcbDate, fromFiles.PlatformTcbDate, fromFiles.QeTcbDate), (levels.TcbDate, levels.PlatformTcbDate, levels.QeTcbDate));
+        Assert.Equal(union, simulated.Facts.Expected.AdvisoryIds);
+        Assert.Equal(fromFiles.PlatformAdvisoryIds, levels.PlatformAdvisoryIds);
+        Assert.Equal(fromFiles.QeAdvisoryIds, levels.QeAdvisoryIds);
+
+        if (qeStatus != "UpToDate")
+        {
+            // The tracker's row: a behind QE level is the older one and brings its advisory.
+            Assert.True(tcb.QeTcbDate < tcb.PlatformTcbDate);
+            Assert.Equal(tcb.QeTcbDate, tcb.TcbDate);
+            Assert.Contains("INTEL-SA-00615", report.AdvisoryIds);
         }
     }
 
@@ -168,6 +202,13 @@ public sealed class VerifierInteropTests
         // A changed QE report byte also changes what the QE identity match or QE TCB level sees.
         nameof(DcapScenario.TamperedQeReport) => [ErrorCode.QeIdentityMismatch, ErrorCode.QeTcbLevelNotSupported, ErrorCode.QeReportDataMismatch],
         _ => [],
+    };
+
+    private static DcapScenario Pair(string platformStatus, string qeStatus) => new()
+    {
+        At = At,
+        PlatformTcbStatus = Enum.Parse<TcbLevelStatus>(platformStatus),
+        QeTcbStatus = Enum.Parse<TcbLevelStatus>(qeStatus),
     };
 
     /// <summary>Builds the scenario and verifies it under its test root; under Intel's root alone it must always fail on the anchor.</summary>
