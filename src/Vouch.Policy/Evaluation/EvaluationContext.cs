@@ -3,8 +3,14 @@ using Vouch.Policy.Syntax;
 
 namespace Vouch.Policy.Evaluation;
 
-/// <summary>Thrown inside the evaluator when the step budget runs out; never escapes it.</summary>
-internal sealed class StepLimitExceededException : Exception;
+/// <summary>
+/// Thrown inside the evaluator when evaluation must stop unauthorised (the step budget ran out, a
+/// reserved claim type was issued); never escapes it.
+/// </summary>
+internal sealed class EvaluationStoppedException(PolicyErrorCode code, string reason) : Exception(reason)
+{
+    public PolicyErrorCode Code { get; } = code;
+}
 
 /// <summary>The mutable state of one evaluation: claim set, bindings, step budget, outputs.</summary>
 internal sealed class EvaluationContext
@@ -12,14 +18,18 @@ internal sealed class EvaluationContext
     private readonly PolicyLimits _limits;
     private List<PolicyDiagnostic>? _warnings;
 
-    public EvaluationContext(PolicyLimits limits, int slots, bool trace)
+    public EvaluationContext(PolicyLimits limits, ReservedClaimTypes? reserved, int slots, bool trace)
     {
         _limits = limits;
+        Reserved = reserved;
         Slots = new Claim[Math.Max(slots, 1)];
         Trace = trace ? [] : null;
     }
 
     public PolicyLimits Limits => _limits;
+
+    /// <summary>The claim types issue must not produce, or null.</summary>
+    public ReservedClaimTypes? Reserved { get; }
 
     /// <summary>The claim set: incoming claims, then every claim rules added, issued or set as properties.</summary>
     public List<Claim> Claims { get; } = [];
@@ -47,7 +57,7 @@ internal sealed class EvaluationContext
         Steps += count;
         if (Steps > _limits.MaxEvaluationSteps)
         {
-            throw new StepLimitExceededException();
+            throw new EvaluationStoppedException(PolicyErrorCode.StepLimitExceeded, $"policy evaluation took more than {_limits.MaxEvaluationSteps} steps and was stopped");
         }
     }
 

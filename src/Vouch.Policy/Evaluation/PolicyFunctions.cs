@@ -112,7 +112,7 @@ internal static class PolicyFunctions
             result = query.Evaluate(json);
         }
 #pragma warning disable CA1031 // The JMESPath engine signals type errors inside a query with several exception types; any of them makes the call undefined.
-        catch (Exception e) when (e is not StepLimitExceededException)
+        catch (Exception e) when (e is not EvaluationStoppedException)
 #pragma warning restore CA1031
         {
             context.Warn(PolicyErrorCode.JmesPathFailed, "JmesPath failed: " + e.Message, call.Position);
