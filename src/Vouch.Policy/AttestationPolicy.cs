@@ -15,12 +15,13 @@ public sealed class AttestationPolicy
     private readonly BoundPolicy _bound;
     private string? _hash;
 
-    private AttestationPolicy(string text, PolicyDocument document, BoundPolicy bound, PolicyLimits limits)
+    private AttestationPolicy(string text, PolicyDocument document, BoundPolicy bound, PolicyLimits limits, ReservedClaimTypes? reserved)
     {
         Text = text;
         Document = document;
         _bound = bound;
         Limits = limits;
+        ReservedClaimTypes = reserved;
     }
 
     /// <summary>The policy text exactly as given.</summary>
@@ -31,6 +32,12 @@ public sealed class AttestationPolicy
 
     /// <summary>The limits it was compiled with, which also bound its evaluation.</summary>
     public PolicyLimits Limits { get; }
+
+    /// <summary>
+    /// The claim types it was compiled not to issue (null: any), which evaluation also refuses unless
+    /// <see cref="PolicyEvaluationOptions.ReservedClaimTypes"/> says otherwise.
+    /// </summary>
+    public ReservedClaimTypes? ReservedClaimTypes { get; }
 
     /// <summary>The declared version.</summary>
     public PolicyVersion Version => Document.Version;
@@ -43,13 +50,16 @@ public sealed class AttestationPolicy
 
     /// <summary>
     /// Compiles <paramref name="text"/>: tokenize, parse, check. On failure returns false and every
-    /// diagnostic, sorted by line and column; never throws on bad text.
+    /// diagnostic, sorted by line and column; never throws on bad text. With <paramref name="reserved"/>,
+    /// an issue action whose claim type is known at compile time and refused by it is
+    /// <see cref="PolicyErrorCode.ReservedClaimType"/>; types computed at evaluation time are checked then.
     /// </summary>
     public static bool TryCompile(
         string text,
         [NotNullWhen(true)] out AttestationPolicy? policy,
         out ImmutableArray<PolicyDiagnostic> diagnostics,
-        PolicyLimits? limits = null)
+        PolicyLimits? limits = null,
+        ReservedClaimTypes? reserved = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         limits ??= PolicyLimits.Default;
@@ -63,21 +73,21 @@ public sealed class AttestationPolicy
         }
 
         var parsedCleanly = bag.Count == 0;
-        var bound = PolicyBinder.Bind(document, limits, bag, End(text), checkSections: parsedCleanly);
+        var bound = PolicyBinder.Bind(document, limits, reserved, bag, End(text), checkSections: parsedCleanly);
         diagnostics = bag.ToImmutable();
         if (!diagnostics.IsEmpty)
         {
             return false;
         }
 
-        policy = new AttestationPolicy(text, document, bound, limits);
+        policy = new AttestationPolicy(text, document, bound, limits, reserved);
         return true;
     }
 
     /// <summary>Compiles <paramref name="text"/> or throws.</summary>
     /// <exception cref="PolicyCompilationException">The text does not compile; the exception carries the diagnostics.</exception>
-    public static AttestationPolicy Compile(string text, PolicyLimits? limits = null) =>
-        TryCompile(text, out var policy, out var diagnostics, limits) ? policy : throw new PolicyCompilationException(diagnostics);
+    public static AttestationPolicy Compile(string text, PolicyLimits? limits = null, ReservedClaimTypes? reserved = null) =>
+        TryCompile(text, out var policy, out var diagnostics, limits, reserved) ? policy : throw new PolicyCompilationException(diagnostics);
 
     /// <summary>
     /// Evaluates the policy against <paramref name="incoming"/> (the claims from the evidence, normally
@@ -87,7 +97,8 @@ public sealed class AttestationPolicy
     public PolicyEvaluationResult Evaluate(IEnumerable<Claim> incoming, PolicyEvaluationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(incoming);
-        return PolicyEvaluator.Evaluate(_bound, Limits, incoming, options ?? PolicyEvaluationOptions.Default);
+        options ??= PolicyEvaluationOptions.Default;
+        return PolicyEvaluator.Evaluate(_bound, Limits, options.ReservedClaimTypes ?? ReservedClaimTypes, incoming, options);
     }
 
     private static TextPosition End(string text)

@@ -77,6 +77,8 @@ public enum PolicyErrorCode
     MissingSection = 6033,
     /// <summary>A claim action names the same argument twice, or lacks type or value.</summary>
     InvalidClaimArguments = 6034,
+    /// <summary>An issue action names a claim type the service owns (see <see cref="ReservedClaimTypes"/>), or one with a default-ignorable code point.</summary>
+    ReservedClaimType = 6035,
 
     // 61xx: evaluation outcomes and warnings
     /// <summary>No permit() fired in authorizationrules: not authorised.</summary>
@@ -95,6 +97,8 @@ public enum PolicyErrorCode
     ValueTooLarge = 6107,
     /// <summary>Warning: the JMESPath engine failed on this input (for example a type error inside the query); the call has no value.</summary>
     JmesPathFailed = 6108,
+    /// <summary>An issue action computed a claim type the service owns (see <see cref="ReservedClaimTypes"/>), or one with a default-ignorable code point; evaluation was stopped: not authorised.</summary>
+    ReservedClaimIssued = 6109,
 }
 
 /// <summary>Formatting of <see cref="PolicyErrorCode"/> values.</summary>

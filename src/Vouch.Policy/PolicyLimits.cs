@@ -28,13 +28,18 @@ public sealed record PolicyLimits
     public int MaxDiagnostics { get; init; } = 100;
 
     /// <summary>
-    /// Most evaluation steps for one evaluation: one per claim tested against a condition, one per
-    /// action fired, one per function call plus one per 256 characters a function reads or writes.
+    /// Most evaluation steps for one evaluation, the hard budget of its CPU time (a step is at most
+    /// about a microsecond): one per claim tested against a condition, one per action fired, one per
+    /// function call, plus what the call's work costs by the bytes, nodes and set members it will
+    /// visit, charged before it starts (JSON text parsed once per evaluation at 4 characters a step;
+    /// a JMESPath query one step per input node per query node per unit of growth, times log2 of the
+    /// input for a sort, or its node count for a path; output 16 characters a step; set members 4 a
+    /// step).
     /// </summary>
     public int MaxEvaluationSteps { get; init; } = 50_000;
 
-    /// <summary>Longest JSON text a JmesPath or JsonToClaimValue call reads, in UTF-16 code units (256 Ki).</summary>
-    public int MaxJsonLength { get; init; } = 256 * 1024;
+    /// <summary>Longest JSON text a JmesPath or JsonToClaimValue call reads or a JmesPath call returns, in UTF-16 code units (64 Ki).</summary>
+    public int MaxJsonLength { get; init; } = 64 * 1024;
 
     /// <summary>Longest JMESPath query text.</summary>
     public int MaxJmesPathLength { get; init; } = 2048;

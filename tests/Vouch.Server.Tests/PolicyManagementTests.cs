@@ -64,6 +64,40 @@ public sealed class PolicyManagementTests
     }
 
     [Fact]
+    public async Task A_policy_issuing_a_claim_the_service_owns_is_refused_at_upload_and_at_evaluation()
+    {
+        await using var server = await VouchTestServer.StartAsync(new FakeTimeProvider(SignalTime), new Dictionary<string, string?> { ["Vouch:CollateralDirectories:0"] = SignalCase });
+        using var admin = server.CreateAdminClient();
+        var stored = PolicyJws.CreateUnsigned(Permit);
+        Assert.Equal(HttpStatusCode.OK, (await VouchTestServer.SendAsync(admin, HttpMethod.Put, "policies/SgxEnclave" + V, stored, "text/plain")).Status);
+
+        // Upload: a literal reserved type, in fullwidth letters, mixed case, or with a zero-width joiner, is a
+        // compile diagnostic and the stored policy stays.
+        foreach (var type in (string[])["x-ms-sgx-mrsigner", "\uFF58\uFF0D\uFF4D\uFF53\uFF0D\uFF53\uFF47\uFF58\uFF0D\uFF53\uFF56\uFF4E", "X-Vouch-TCB-Status", "IsS", "no\u200Dnce"])
+        {
+            var text = "version=1.0; authorizationrules{=> permit();}; issuancerules{ => issue(type=\"" + type + "\", value=\"forged\");};";
+            var (status, body) = await VouchTestServer.SendAsync(admin, HttpMethod.Put, "policies/SgxEnclave" + V, PolicyJws.CreateUnsigned(text), "text/plain");
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal("ATT7201", VouchTestServer.VouchCode(body));
+            Assert.Equal("ATT6035", Assert.Single(body!["error"]!["innererror"]!["details"]!.AsArray())!["code"]!.GetValue<string>());
+        }
+
+        var (_, current) = await VouchTestServer.SendAsync(admin, HttpMethod.Get, "policies/SgxEnclave" + V);
+        Assert.Equal(stored, Tokens.Payload(current!["token"]!.GetValue<string>())["x-ms-policy"]!.GetValue<string>());
+
+        // Evaluation: an unauthenticated draft computing the type from the evidence gets no token.
+        var draft = new JsonObject
+        {
+            ["quote"] = Base64Url.EncodeToString(File.ReadAllBytes(Path.Combine(SignalCase, "quote.bin"))),
+            ["draftPolicyForAttestation"] = "version=1.2; authorizationrules{=> permit();}; issuancerules{ c:[type==\"x-ms-sgx-mrsigner\"] => issue(type=AppendString(\"X-MS-\", \"SGX-MRENCLAVE\"), value=c.value);};",
+        };
+        var (draftStatus, draftBody) = await VouchTestServer.SendAsync(server.Client, HttpMethod.Post, "attest/SgxEnclave" + V, draft.ToJsonString());
+        Assert.Equal(HttpStatusCode.BadRequest, draftStatus);
+        Assert.Equal("ATT7202", VouchTestServer.VouchCode(draftBody));
+        Assert.Equal("ATT6109", Assert.Single(draftBody!["error"]!["innererror"]!["details"]!.AsArray())!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Isolated_provider_refuses_unsigned_foreign_and_self_vouching_policies_and_keeps_the_stored_one()
     {
         await using var server = await VouchTestServer.StartAsync(new FakeTimeProvider(SignalTime), new Dictionary<string, string?> { ["Vouch:CollateralDirectories:0"] = SignalCase });

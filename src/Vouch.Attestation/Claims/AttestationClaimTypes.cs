@@ -1,3 +1,6 @@
+using Vouch.Policy;
+using Vouch.Policy.Claims;
+
 namespace Vouch.Attestation.Claims;
 
 /// <summary>
@@ -42,6 +45,19 @@ public static class AttestationClaimTypes
     /// accept simulated evidence check this equals the Intel SGX Root CA's key id.
     /// </summary>
     public const string TrustAnchorKeyId = "x-vouch-trust-anchor-key-id";
+
+    /// <summary>
+    /// The claim types a policy may not issue because the service sets them or a relying party reads
+    /// them as the service's: the registered JWT and JWS names (<c>iss</c>, <c>sub</c>, <c>aud</c>,
+    /// <c>exp</c>, <c>nbf</c>, <c>iat</c>, <c>jti</c>, <c>cnf</c>, <c>kid</c>), <c>nonce</c>, the deprecated
+    /// copies the engine emits, and every <c>x-ms-</c> and <c>x-vouch-</c> name. Compiling refuses them
+    /// (ATT6035), evaluating stops on them (ATT6109), and the payload never lets one reach top level.
+    /// </summary>
+    public static ReservedClaimTypes Reserved { get; } = new()
+    {
+        Names = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf", "kid", Nonce, DeprecatedAasEhd, DeprecatedMaaEhd, DeprecatedCollateral],
+        Prefixes = ["x-ms-", VouchClaimTypes.Prefix],
+    };
 
     /// <summary>The value of <c>x-ms-ver</c>.</summary>
     public const string VersionValue = "1.0";

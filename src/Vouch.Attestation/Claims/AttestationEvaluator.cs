@@ -4,6 +4,7 @@ using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Errors;
 using Vouch.Attestation.Evidence;
 using Vouch.Policy;
+using Vouch.Policy.Evaluation;
 using Vouch.Sgx.Verification;
 
 namespace Vouch.Attestation.Claims;
@@ -33,7 +34,7 @@ public static class AttestationEvaluator
     {
         ArgumentNullException.ThrowIfNull(policy);
         var claims = SgxClaims.Build(evidence, data, report, digests, trustAnchor);
-        var result = policy.Evaluate(claims.Incoming);
+        var result = policy.Evaluate(claims.Incoming, new PolicyEvaluationOptions { ReservedClaimTypes = AttestationClaimTypes.Reserved });
         if (!result.IsAuthorized)
         {
             payload = null;

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
-using Vouch.Policy.Claims;
 using Vouch.Policy.Evaluation;
 
 namespace Vouch.Attestation.Claims;
@@ -18,9 +17,9 @@ public static class AttestationPayload
 
     /// <summary>
     /// The payload without the registered claims. An issued claim is copied to top level unless its type
-    /// is a registered claim, a claim the service sets (<c>x-ms-*</c>, <c>x-vouch-*</c>, the deprecated
-    /// <c>aas-ehd</c>/<c>maa-ehd</c>/<c>maa-attestationcollateral</c>, <c>nonce</c>): a policy cannot
-    /// overwrite or impersonate what the service vouches for. It always appears in <c>x-ms-policy</c>.
+    /// is one of <see cref="AttestationClaimTypes.Reserved"/> (which evaluation already refuses) or is
+    /// already there: a policy cannot overwrite or impersonate what the service vouches for. It always
+    /// appears in <c>x-ms-policy</c>.
     /// </summary>
     public static JsonObject Build(SgxClaimSet claims, string policyHash, ImmutableArray<Claim> issued, JsonObject? policySigner, string? nonce)
     {
@@ -31,7 +30,7 @@ public static class AttestationPayload
         var policyClaims = ClaimsJson.Write(issued);
         foreach (var (type, value) in policyClaims)
         {
-            if (!IsReserved(type) && !payload.ContainsKey(type))
+            if (!AttestationClaimTypes.Reserved.Refuses(type) && !payload.ContainsKey(type))
             {
                 payload[type] = value!.DeepClone();
             }
@@ -83,11 +82,4 @@ public static class AttestationPayload
 
         return sorted;
     }
-
-    private static bool IsReserved(string type) =>
-        RegisteredClaims.Contains(type)
-        || type.StartsWith("x-ms-", StringComparison.Ordinal)
-        || type.StartsWith(VouchClaimTypes.Prefix, StringComparison.Ordinal)
-        || type is AttestationClaimTypes.DeprecatedAasEhd or AttestationClaimTypes.DeprecatedMaaEhd
-            or AttestationClaimTypes.DeprecatedCollateral or AttestationClaimTypes.Nonce;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using Vouch.Attestation.Claims;
 using Vouch.Attestation.Errors;
 using Vouch.Policy;
 
@@ -26,7 +27,10 @@ public sealed class PolicyCache
     /// <summary>How many compiled policies are held.</summary>
     public int Count => _compiled.Count;
 
-    /// <summary>The compiled <paramref name="text"/>, or <see cref="AttestationErrorCode.PolicyInvalid"/> with its diagnostics.</summary>
+    /// <summary>
+    /// The compiled <paramref name="text"/> (refusing to issue <see cref="AttestationClaimTypes.Reserved"/>),
+    /// or <see cref="AttestationErrorCode.PolicyInvalid"/> with its diagnostics.
+    /// </summary>
     public bool TryGet(string text, [NotNullWhen(true)] out AttestationPolicy? policy, [NotNullWhen(false)] out AttestationError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -37,7 +41,7 @@ public sealed class PolicyCache
             return true;
         }
 
-        if (!AttestationPolicy.TryCompile(text, out policy, out var diagnostics))
+        if (!AttestationPolicy.TryCompile(text, out policy, out var diagnostics, reserved: AttestationClaimTypes.Reserved))
         {
             error = new AttestationError(AttestationErrorCode.PolicyInvalid, "the policy does not compile: " + string.Join("; ", diagnostics))
             {

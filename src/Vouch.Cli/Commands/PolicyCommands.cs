@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Vouch.Attestation.Claims;
 using Vouch.Policy;
 using Vouch.Policy.Evaluation;
 using Vouch.Policy.Syntax;
@@ -49,7 +50,7 @@ internal static class PolicyCommands
                 return Error;
             }
 
-            if (!AttestationPolicy.TryCompile(text, out var compiled, out var diagnostics))
+            if (!AttestationPolicy.TryCompile(text, out var compiled, out var diagnostics, reserved: AttestationClaimTypes.Reserved))
             {
                 WriteDiagnostics(path, diagnostics, error);
                 return No;
@@ -96,7 +97,7 @@ internal static class PolicyCommands
                 return Error;
             }
 
-            if (!AttestationPolicy.TryCompile(policyText, out var compiled, out var diagnostics))
+            if (!AttestationPolicy.TryCompile(policyText, out var compiled, out var diagnostics, reserved: AttestationClaimTypes.Reserved))
             {
                 WriteDiagnostics(policyPath, diagnostics, error);
                 return Error;

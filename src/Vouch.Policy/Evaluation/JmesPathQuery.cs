@@ -28,17 +28,33 @@ internal sealed class JmesPathQuery
     private readonly Lock _gate = new();
     private readonly JmesPathExpression _expression;
 
-    private JmesPathQuery(string text, JmesPathExpression expression, int growth)
+    private JmesPathQuery(string text, JmesPathExpression expression, Inspector inspector)
     {
         Text = text;
         _expression = expression;
-        Growth = growth;
+        Growth = (int)inspector.Growth;
+        Nodes = inspector.Nodes;
+        IsPath = inspector.IsPath;
+        Sorts = inspector.Sorts;
     }
 
     public string Text { get; }
 
     /// <summary>Worst-case factor by which the output can exceed the input.</summary>
     public int Growth { get; }
+
+    /// <summary>Nodes of the parsed query.</summary>
+    public int Nodes { get; }
+
+    /// <summary>
+    /// Only field names, indexes, <c>@</c>, literals, pipes, parentheses and <c>||</c>/<c>&amp;&amp;</c>/<c>!</c>:
+    /// the query visits a bounded number of input nodes whatever the input's size (no projection,
+    /// filter, flatten, slice, function, multi-select or comparison).
+    /// </summary>
+    public bool IsPath { get; }
+
+    /// <summary>The query calls <c>sort</c> or <c>sort_by</c>, which compare n log n times.</summary>
+    public bool Sorts { get; }
 
     public static bool TryCreate(string text, PolicyLimits limits, [NotNullWhen(true)] out JmesPathQuery? query, out PolicyErrorCode code, out string message)
     {
@@ -91,7 +107,7 @@ internal sealed class JmesPathQuery
             return false;
         }
 
-        query = new JmesPathQuery(text, expression, (int)inspector.Growth);
+        query = new JmesPathQuery(text, expression, inspector);
         message = "";
         return true;
     }
@@ -105,8 +121,11 @@ internal sealed class JmesPathQuery
         }
     }
 
-    /// <summary>Parses JSON text with dates kept as strings and a depth limit.</summary>
-    public static JToken? ParseJson(string text)
+    /// <summary>
+    /// Parses JSON text with dates kept as strings and a depth limit, and sizes it on the way
+    /// (<see cref="EvaluationCost.Size(long, long)"/>); null when it is not one JSON value.
+    /// </summary>
+    public static JmesPathInput? ParseJson(string text)
     {
         var trimmed = text.AsSpan().TrimStart();
         if (trimmed.IsEmpty || !(trimmed[0] is '{' or '[' or '"' or '-' or 't' or 'f' or 'n' || char.IsAsciiDigit(trimmed[0])))
@@ -116,14 +135,14 @@ internal sealed class JmesPathQuery
 
         try
         {
-            using var reader = new JsonTextReader(new StringReader(text))
+            using var reader = new CountingReader(new StringReader(text))
             {
                 DateParseHandling = DateParseHandling.None,
                 FloatParseHandling = FloatParseHandling.Double,
                 MaxDepth = 64,
             };
             var token = JToken.ReadFrom(reader);
-            return reader.Read() ? null : token;
+            return reader.Read() ? null : new JmesPathInput(token, EvaluationCost.Size(reader.Tokens, reader.Characters));
         }
         catch (JsonException)
         {
@@ -149,6 +168,30 @@ internal sealed class JmesPathQuery
         return max;
     }
 
+    /// <summary>Counts the tokens and the characters of strings and member names as the parser reads them.</summary>
+    private sealed class CountingReader(TextReader reader) : JsonTextReader(reader)
+    {
+        public long Tokens { get; private set; }
+
+        public long Characters { get; private set; }
+
+        public override bool Read()
+        {
+            if (!base.Read())
+            {
+                return false;
+            }
+
+            Tokens++;
+            if (Value is string text)
+            {
+                Characters += text.Length;
+            }
+
+            return true;
+        }
+    }
+
     private sealed class Inspector : IVisitor
     {
         public int Nodes { get; private set; }
@@ -157,9 +200,17 @@ internal sealed class JmesPathQuery
 
         public string? Unsupported { get; private set; }
 
+        public bool IsPath { get; private set; } = true;
+
+        public bool Sorts { get; private set; }
+
         public void Visit(JmesPathExpression expression)
         {
             Nodes++;
+            // The parser wraps every query in an internal JmesPathRootExpression, the first node visited.
+            IsPath &= (Nodes == 1 && expression.GetType().Name == "JmesPathRootExpression") || expression is JmesPathIdentifier or JmesPathSubExpression or JmesPathIndexExpression or JmesPathIndex
+                or JmesPathCurrentNodeExpression or JmesPathLiteral or JmesPathRawString or JmesPathPipeExpression
+                or JmesPathOrExpression or JmesPathAndExpression or JmesPathNotExpression or JmesParenExpression;
             switch (expression)
             {
                 case JmesPathMultiSelectList list:
@@ -175,6 +226,7 @@ internal sealed class JmesPathQuery
                     }
 
                     Multiply(function.Arguments.Length);
+                    Sorts |= function.Name is "sort" or "sort_by";
                     break;
                 case JmesPathRootNodeExpression:
                     Unsupported ??= "the root reference '$'";

@@ -10,6 +10,12 @@ public sealed record PolicyEvaluationOptions
 
     /// <summary>Record every rule firing in <see cref="PolicyEvaluationResult.Trace"/>.</summary>
     public bool Trace { get; init; }
+
+    /// <summary>
+    /// Claim types the evaluation refuses to issue (<see cref="PolicyErrorCode.ReservedClaimIssued"/>);
+    /// null: those the policy was compiled with (<see cref="AttestationPolicy.ReservedClaimTypes"/>).
+    /// </summary>
+    public ReservedClaimTypes? ReservedClaimTypes { get; init; }
 }
 
 /// <summary>
@@ -27,7 +33,7 @@ public sealed record PolicyEvaluationResult
     /// <summary>True when authorizationrules permitted and nothing denied.</summary>
     public required bool IsAuthorized { get; init; }
 
-    /// <summary>Why not authorised: <see cref="PolicyErrorCode.NoPermit"/>, <see cref="PolicyErrorCode.Denied"/> or <see cref="PolicyErrorCode.StepLimitExceeded"/>; null when authorised.</summary>
+    /// <summary>Why not authorised: <see cref="PolicyErrorCode.NoPermit"/>, <see cref="PolicyErrorCode.Denied"/>, <see cref="PolicyErrorCode.StepLimitExceeded"/> or <see cref="PolicyErrorCode.ReservedClaimIssued"/>; null when authorised.</summary>
     public PolicyErrorCode? Failure { get; init; }
 
     /// <summary>A one-line human explanation (MAA's wording for the two authorisation failures).</summary>

@@ -11,9 +11,9 @@ namespace Vouch.Policy.Evaluation;
 /// </summary>
 internal static class PolicyEvaluator
 {
-    public static PolicyEvaluationResult Evaluate(BoundPolicy policy, PolicyLimits limits, IEnumerable<Claim> incoming, PolicyEvaluationOptions options)
+    public static PolicyEvaluationResult Evaluate(BoundPolicy policy, PolicyLimits limits, ReservedClaimTypes? reserved, IEnumerable<Claim> incoming, PolicyEvaluationOptions options)
     {
-        var context = new EvaluationContext(limits, policy.MaxSlots, options.Trace);
+        var context = new EvaluationContext(limits, reserved, policy.MaxSlots, options.Trace);
         context.Claims.AddRange(incoming);
         try
         {
@@ -36,13 +36,13 @@ internal static class PolicyEvaluator
 
             RunSection(policy.Issuance, context);
         }
-        catch (StepLimitExceededException)
+        catch (EvaluationStoppedException stopped)
         {
             return new PolicyEvaluationResult
             {
                 IsAuthorized = false,
-                Failure = PolicyErrorCode.StepLimitExceeded,
-                Reason = $"policy evaluation took more than {limits.MaxEvaluationSteps} steps and was stopped",
+                Failure = stopped.Code,
+                Reason = stopped.Message,
                 Warnings = context.Warnings,
                 Trace = context.Trace is null ? [] : [.. context.Trace],
                 Steps = context.Steps,
@@ -236,6 +236,13 @@ internal static class PolicyEvaluator
             // An undefined (or JSON null) value adds nothing.
             Record(rule, PolicyPrinter.Keyword(kind), null, context);
             return;
+        }
+
+        // Defence in depth behind the compile-time check (ATT6035), for types only known now: a policy
+        // must not issue a claim the service owns, under any spelling.
+        if (kind == ClaimActionKind.Issue && context.Reserved?.Refuses(type) == true)
+        {
+            throw new EvaluationStoppedException(PolicyErrorCode.ReservedClaimIssued, $"the policy issued a claim of type '{type}', which the service owns or which holds invisible characters; evaluation was stopped");
         }
 
         var claim = new Claim(type, value, ClaimIssuers.AttestationPolicy);

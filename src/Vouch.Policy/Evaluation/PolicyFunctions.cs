@@ -33,12 +33,6 @@ internal static class PolicyFunctions
         ["ContainsOnlyValue"] = PolicyFunction.ContainsOnlyValue,
     };
 
-    /// <summary>
-    /// Steps charged for JSON text that does not parse: the parsers report failure by exception,
-    /// which costs far more than a successful parse, so a policy cannot spend its budget on them cheaply.
-    /// </summary>
-    private const int FailedParseSteps = 25;
-
     public static IEnumerable<string> Names => ByName.Keys;
 
     public static bool TryLookup(string name, out PolicyFunction function) => ByName.TryGetValue(name, out function);
@@ -70,7 +64,7 @@ internal static class PolicyFunctions
         {
             PolicyFunction.JmesPath => JmesPath(call, first, context),
             PolicyFunction.JsonToClaimValue => JsonToClaimValue(call, first, context),
-            PolicyFunction.IsSubsetOf => IsSubsetOf(first, second!),
+            PolicyFunction.IsSubsetOf => IsSubsetOf(first, second!, context),
             PolicyFunction.AppendString => AppendString(call, first, second!, context),
             PolicyFunction.NegateBool => NegateBool(call, first, context),
             _ => ContainsOnlyValue(call, first, second!, context),
@@ -80,39 +74,20 @@ internal static class PolicyFunctions
     private static StringClaimValue? JmesPath(BoundFunctionCall call, ClaimValue input, EvaluationContext context)
     {
         var query = call.Query!;
-        JToken? json;
-        int inputLength;
-        if (input is StringClaimValue text)
+        if (ReadJmesPathInput(call, input, context) is not { Token: { } json } parsed)
         {
-            inputLength = text.Value.Length;
-            if (inputLength > context.Limits.MaxJsonLength)
-            {
-                context.Warn(PolicyErrorCode.JmesPathInputInvalid, $"JmesPath input is {inputLength} characters long; the limit is {context.Limits.MaxJsonLength}", call.Position);
-                return null;
-            }
-
-            json = JmesPathQuery.ParseJson(text.Value);
-            if (json is null)
-            {
-                context.Step(FailedParseSteps);
-                context.Warn(PolicyErrorCode.JmesPathInputInvalid, "JmesPath input is not JSON text", call.Position);
-                return null;
-            }
-        }
-        else
-        {
-            json = ToJToken(input);
-            inputLength = json.ToString(Newtonsoft.Json.Formatting.None).Length;
+            return null;
         }
 
-        context.Step(1 + (int)Math.Min(int.MaxValue / 2, (long)inputLength * query.Growth / 256));
+        // Charged before it runs (EvaluationCost.Query): a call the budget cannot pay for never starts.
+        context.Step(EvaluationCost.Query(query, parsed.Size));
         JToken result;
         try
         {
             result = query.Evaluate(json);
         }
 #pragma warning disable CA1031 // The JMESPath engine signals type errors inside a query with several exception types; any of them makes the call undefined.
-        catch (Exception e) when (e is not StepLimitExceededException)
+        catch (Exception e) when (e is not EvaluationStoppedException)
 #pragma warning restore CA1031
         {
             context.Warn(PolicyErrorCode.JmesPathFailed, "JmesPath failed: " + e.Message, call.Position);
@@ -120,14 +95,55 @@ internal static class PolicyFunctions
         }
 
         var output = result.ToString(Newtonsoft.Json.Formatting.None);
+        context.Step(EvaluationCost.Write(output.Length));
         if (output.Length > context.Limits.MaxJsonLength)
         {
             context.Warn(PolicyErrorCode.ValueTooLarge, $"JmesPath result is {output.Length} characters long; the limit is {context.Limits.MaxJsonLength}", call.Position);
             return null;
         }
 
-        context.Step(output.Length / 256);
         return new StringClaimValue(output);
+    }
+
+    /// <summary>
+    /// The input of a JmesPath call as a token with its size, or null (with a warning) when it is too
+    /// long or not JSON. JSON text is parsed once per evaluation and string instance, and charged by its
+    /// length before it is parsed; a failed parse is remembered too, so it is paid for once.
+    /// </summary>
+    private static JmesPathInput? ReadJmesPathInput(BoundFunctionCall call, ClaimValue input, EvaluationContext context)
+    {
+        if (input is not StringClaimValue { Value: var text })
+        {
+            context.Step(EvaluationCost.Members(input is SetClaimValue set ? set.Members.Length : 1));
+            return new JmesPathInput(ToJToken(input), EvaluationCost.Size(input));
+        }
+
+        if (text.Length > context.Limits.MaxJsonLength)
+        {
+            context.Warn(PolicyErrorCode.JmesPathInputInvalid, $"JmesPath input is {text.Length} characters long; the limit is {context.Limits.MaxJsonLength}", call.Position);
+            return null;
+        }
+
+        if (!context.TryGetJmesPathInput(text, out var parsed))
+        {
+            context.Step(EvaluationCost.Parse(text.Length));
+            if (JmesPathQuery.ParseJson(text) is not { } json)
+            {
+                context.Step(EvaluationCost.FailedParse);
+                json = new JmesPathInput(null, 0);
+            }
+
+            parsed = json;
+            context.AddJmesPathInput(text, parsed);
+        }
+
+        if (parsed.Token is null)
+        {
+            context.Warn(PolicyErrorCode.JmesPathInputInvalid, "JmesPath input is not JSON text", call.Position);
+            return null;
+        }
+
+        return parsed;
     }
 
     private static JToken ToJToken(ClaimValue value) => value switch
@@ -139,26 +155,45 @@ internal static class PolicyFunctions
         _ => JValue.CreateNull(),
     };
 
+    /// <summary>
+    /// JsonToClaimValue: converted once per evaluation and string instance (the outcome, warning
+    /// included, is remembered), charged by length before parsing and by members before building a set.
+    /// </summary>
     private static ClaimValue? JsonToClaimValue(BoundFunctionCall call, ClaimValue input, EvaluationContext context)
     {
-        if (input is not StringClaimValue text)
+        if (input is not StringClaimValue { Value: var text })
         {
             // Already a claim value: nothing to convert.
             return input;
         }
 
-        if (text.Value.Length > context.Limits.MaxJsonLength)
+        if (text.Length > context.Limits.MaxJsonLength)
         {
-            context.Warn(PolicyErrorCode.JsonValueUnsupported, $"JsonToClaimValue input is {text.Value.Length} characters long; the limit is {context.Limits.MaxJsonLength}", call.Position);
+            context.Warn(PolicyErrorCode.JsonValueUnsupported, $"JsonToClaimValue input is {text.Length} characters long; the limit is {context.Limits.MaxJsonLength}", call.Position);
             return null;
         }
 
-        context.Step(text.Value.Length / 256);
-        if (!LooksLikeJson(text.Value) || !TryParseJson(text.Value, out var document))
+        if (!context.TryGetClaimValue(text, out var converted))
         {
-            context.Step(FailedParseSteps);
-            context.Warn(PolicyErrorCode.JsonValueUnsupported, "JsonToClaimValue input is not JSON text", call.Position);
-            return null;
+            converted = ConvertJson(text, context);
+            context.AddClaimValue(text, converted);
+        }
+
+        if (converted.Warning is { } warning)
+        {
+            context.Warn(PolicyErrorCode.JsonValueUnsupported, warning, call.Position);
+        }
+
+        return converted.Value;
+    }
+
+    private static ConvertedJson ConvertJson(string text, EvaluationContext context)
+    {
+        context.Step(EvaluationCost.Parse(text.Length));
+        if (!LooksLikeJson(text) || !TryParseJson(text, out var document))
+        {
+            context.Step(EvaluationCost.FailedParse);
+            return new ConvertedJson(null, "JsonToClaimValue input is not JSON text");
         }
 
         using (document)
@@ -166,33 +201,29 @@ internal static class PolicyFunctions
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Null)
             {
-                return null;
+                return new ConvertedJson(null, null);
             }
 
             if (root.ValueKind == JsonValueKind.Array)
             {
+                context.Step(EvaluationCost.Members(root.GetArrayLength()));
                 var members = ImmutableArray.CreateBuilder<ClaimValue>();
                 foreach (var element in root.EnumerateArray())
                 {
                     if (Scalar(element) is not { } member)
                     {
-                        context.Warn(PolicyErrorCode.JsonValueUnsupported, "JsonToClaimValue turns an array of strings, integers and booleans into a set; this array holds something else", call.Position);
-                        return null;
+                        return new ConvertedJson(null, "JsonToClaimValue turns an array of strings, integers and booleans into a set; this array holds something else");
                     }
 
                     members.Add(member);
                 }
 
-                return new SetClaimValue(members.ToImmutable());
+                return new ConvertedJson(new SetClaimValue(members.ToImmutable()), null);
             }
 
-            if (Scalar(root) is { } scalar)
-            {
-                return scalar;
-            }
-
-            context.Warn(PolicyErrorCode.JsonValueUnsupported, $"JsonToClaimValue cannot turn a JSON {Describe(root)} into a claim value", call.Position);
-            return null;
+            return Scalar(root) is { } scalar
+                ? new ConvertedJson(scalar, null)
+                : new ConvertedJson(null, $"JsonToClaimValue cannot turn a JSON {Describe(root)} into a claim value");
         }
     }
 
@@ -236,12 +267,15 @@ internal static class PolicyFunctions
 
     private static ImmutableArray<ClaimValue> AsSet(ClaimValue value) => value is SetClaimValue set ? set.Members : [value];
 
-    private static BooleanClaimValue IsSubsetOf(ClaimValue subset, ClaimValue superset)
+    /// <summary>Linear in both sets (a hash set of the superset), and charged for both before it starts.</summary>
+    private static BooleanClaimValue IsSubsetOf(ClaimValue subset, ClaimValue superset, EvaluationContext context)
     {
-        var super = AsSet(superset);
-        foreach (var member in AsSet(subset))
+        var (sub, super) = (AsSet(subset), AsSet(superset));
+        context.Step(EvaluationCost.Members((long)sub.Length + super.Length));
+        var members = super.ToHashSet();
+        foreach (var member in sub)
         {
-            if (!super.Contains(member))
+            if (!members.Contains(member))
             {
                 return BooleanClaimValue.False;
             }
@@ -265,7 +299,7 @@ internal static class PolicyFunctions
             return null;
         }
 
-        context.Step((int)(length / 256));
+        context.Step(EvaluationCost.Write((int)length));
         return new StringClaimValue(a.Value + b.Value);
     }
 
@@ -289,6 +323,10 @@ internal static class PolicyFunctions
         }
 
         var members = AsSet(set);
+        context.Step(EvaluationCost.Members(members.Length));
         return ClaimValue.Of(!members.IsEmpty && members.All(m => m.Equals(value)));
     }
 }
+
+/// <summary>The outcome of converting one JSON text with JsonToClaimValue: the value (null: none) and the warning, if any.</summary>
+internal sealed record ConvertedJson(ClaimValue? Value, string? Warning);

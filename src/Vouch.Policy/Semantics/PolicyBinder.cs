@@ -10,7 +10,7 @@ namespace Vouch.Policy.Semantics;
 /// </summary>
 internal static class PolicyBinder
 {
-    public static BoundPolicy Bind(PolicyDocument document, PolicyLimits limits, DiagnosticBag diagnostics, TextPosition end, bool checkSections)
+    public static BoundPolicy Bind(PolicyDocument document, PolicyLimits limits, ReservedClaimTypes? reserved, DiagnosticBag diagnostics, TextPosition end, bool checkSections)
     {
         var configuration = Array.Empty<BoundRule>();
         var authorization = Array.Empty<BoundRule>();
@@ -26,6 +26,7 @@ internal static class PolicyBinder
             for (var i = 0; i < rules.Length; i++)
             {
                 rules[i] = BindRule(document.Version, section.Kind, i + 1, section.Rules[i], limits, diagnostics);
+                CheckIssuedType(rules[i], reserved, diagnostics);
             }
 
             switch (section.Kind)
@@ -148,6 +149,30 @@ internal static class PolicyBinder
                 return new BoundCopyAction(copy.Kind, slot, action.Position);
             default:
                 throw new InvalidOperationException("unknown action " + action.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Refuses an issue action whose claim type is known now and owned by the service: a literal type,
+    /// or the copy of a claim bound by a condition with a literal <c>type==</c>. Computed types are
+    /// checked again at evaluation (ATT6109).
+    /// </summary>
+    private static void CheckIssuedType(BoundRule rule, ReservedClaimTypes? reserved, DiagnosticBag diagnostics)
+    {
+        if (reserved is null)
+        {
+            return;
+        }
+
+        var (type, position) = rule.Action switch
+        {
+            BoundClaimAction { Kind: ClaimActionKind.Issue, Type: BoundLiteral { Value: StringClaimValue literal } } action => (literal.Value, action.Type.Position),
+            BoundCopyAction { Kind: ClaimActionKind.Issue } copy => (rule.Conditions.FirstOrDefault(c => c.Slot == copy.Slot)?.TypeKey, copy.Position),
+            _ => (null, default),
+        };
+        if (type is not null && reserved.Refuses(type))
+        {
+            diagnostics.Add(PolicyErrorCode.ReservedClaimType, $"a policy may not issue the claim type '{type}': the service sets it, or it holds invisible characters", position);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using Vouch.Simulator.Authority;
 using Vouch.Simulator.Dcap;
@@ -17,5 +18,24 @@ public static class SimulatedEvidence
         var simulated = new DcapScenario { At = DateTimeOffset.UtcNow, ReportData = reportData }.Build(intel, SimulatedPlatform.CreateInMemory());
         simulated.PublishCollateral(intel.PcsDirectory!);
         return simulated;
+    }
+
+    /// <summary>
+    /// Posts an attestation until it succeeds while the server is still loading the simulated collateral
+    /// (ATT7101, at most 40 tries), and returns the token.
+    /// </summary>
+    public static async Task<string> AttestEventuallyAsync(VouchTestServer vouch, string path, string body)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (status, response) = await VouchTestServer.SendAsync(vouch.Client, HttpMethod.Post, path, body);
+            if (status == HttpStatusCode.OK)
+            {
+                return response!["token"]!.GetValue<string>();
+            }
+
+            Assert.True(attempt < 40 && VouchTestServer.VouchCode(response) == "ATT7101", response?.ToJsonString());
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+        }
     }
 }
