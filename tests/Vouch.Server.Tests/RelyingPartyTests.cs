@@ -33,7 +33,7 @@ public sealed class RelyingPartyTests
             ["quote"] = Base64Url.EncodeToString(evidence.Quote),
             ["runtimeData"] = new JsonObject { ["data"] = Base64Url.EncodeToString(runtime), ["dataType"] = "Binary" },
         };
-        var token = await AttestEventuallyAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body.ToJsonString());
+        var token = await SimulatedEvidence.AttestEventuallyAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body.ToJsonString());
 
         await using var relyingParty = await StartRelyingPartyAsync(vouch.BaseUrl, vouch.Certificate);
         using var client = new HttpClient { BaseAddress = new Uri(relyingParty.Urls.First() + "/") };
@@ -70,7 +70,7 @@ public sealed class RelyingPartyTests
         var evidence = SimulatedEvidence.Create(vouch, []);
         var body = new JsonObject { ["quote"] = Base64Url.EncodeToString(evidence.Quote) }.ToJsonString();
 
-        var token = await AttestEventuallyAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body);
+        var token = await SimulatedEvidence.AttestEventuallyAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body);
         var claims = Tokens.Payload(token);
         Assert.NotEqual(TrustAnchor.IntelSgxRootCa.KeyId, claims["x-vouch-trust-anchor-key-id"]!.GetValue<string>());
         Assert.Equal("UpToDate", claims["x-vouch-tcb-status"]!.GetValue<string>());
@@ -79,22 +79,6 @@ public sealed class RelyingPartyTests
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("ATT7102", VouchTestServer.VouchCode(response));
         Assert.Contains(response!["error"]!["innererror"]!["details"]!.AsArray(), d => d!["code"]?.GetValue<string>() == "ATT3002");
-    }
-
-    // The published collateral is picked up at the collateral source's next rescan (2 s).
-    private static async Task<string> AttestEventuallyAsync(VouchTestServer vouch, string path, string body)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var (status, response) = await VouchTestServer.SendAsync(vouch.Client, HttpMethod.Post, path, body);
-            if (status == HttpStatusCode.OK)
-            {
-                return response!["token"]!.GetValue<string>();
-            }
-
-            Assert.True(attempt < 40 && VouchTestServer.VouchCode(response) == "ATT7101", response?.ToJsonString());
-            await Task.Delay(250, TestContext.Current.CancellationToken);
-        }
     }
 
     private static async Task<WebApplication> StartRelyingPartyAsync(string authority, X509Certificate2 vouchCertificate)
