@@ -44,7 +44,7 @@ public static class VouchHosting
         builder.Services.Configure<VouchOptions>(section);
         var services = builder.Services;
         var time = TimeProvider.System;
-        Directory.CreateDirectory(options.DataDirectory);
+        SecretFiles.CreatePrivateDirectory(options.DataDirectory);
 
         // ASP.NET Core's per-request lines cost more than an attestation; keep them unless configured otherwise.
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)

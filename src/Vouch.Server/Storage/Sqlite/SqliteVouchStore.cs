@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Stores;
+using Vouch.Server.Hosting;
 using Vouch.Sgx.Verification;
 
 namespace Vouch.Server.Storage.Sqlite;
@@ -116,7 +117,13 @@ public sealed class SqliteVouchStore : IVouchStore
     /// version first, so two processes initialising at once apply each migration once.
     /// </remarks>
     /// <exception cref="StoreUnavailableException">The file is not usable, or its schema is newer than this build's.</exception>
-    public ValueTask InitializeAsync(CancellationToken cancellationToken = default) =>
+    public ValueTask InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        MakeOwnerOnly();
+        return MigrateAsync(cancellationToken);
+    }
+
+    private ValueTask MigrateAsync(CancellationToken cancellationToken) =>
         RunAsync(async (connection, ct) =>
         {
             var mode = Convert.ToString(await ScalarAsync(connection, null, "PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
@@ -641,6 +648,36 @@ public sealed class SqliteVouchStore : IVouchStore
             pck_crl_number, root_ca_crl_number
         FROM collateral_cache
         """;
+
+    // Mode 0600 (SecretFiles.OwnerOnlyFile) for the database before SQLite creates or opens it: SQLite creates the
+    // -wal and -shm files with the mode of the database file (os_unix.c, findCreateFileMode), so they follow; copies of
+    // those left by an earlier process are narrowed too. An empty file is an empty SQLite database.
+    private void MakeOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        try
+        {
+            using (new FileStream(DatabasePath, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = SecretFiles.OwnerOnlyFile }))
+            {
+            }
+
+            foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
+            {
+                if (File.Exists(file))
+                {
+                    File.SetUnixFileMode(file, SecretFiles.OwnerOnlyFile);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException(DatabasePath, "cannot make the database file owner-only (mode 0600): " + e.Message, e);
+        }
+    }
 
     private static ProviderRecord ReadProvider(SqliteDataReader reader) => new(
         reader.GetString(0),
