@@ -494,6 +494,28 @@ public sealed class SqliteVouchStore : IVouchStore
             // BEGIN IMMEDIATE: the revision read and the write are one step for every writer.
             using var transaction = connection.BeginTransaction(deferred: false);
             var revision = Convert.ToInt64(await ScalarAsync(connection, transaction, "SELECT coalesce(max(revision), 0) + 1 FROM collateral_cache;", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
+            // The rollback rule (CollateralOrdering), decided against the stored copy inside this write transaction, so
+            // replicas writing at once each see the other's copy; with all four numbers equal, an older issue does not
+            // replace a later one either.
+            using (var held = Command(connection, transaction, """
+                SELECT tcb_evaluation_data_number, qe_evaluation_data_number, pck_crl_number, root_ca_crl_number, valid_from
+                FROM collateral_cache WHERE cache_key = $key;
+                """))
+            {
+                held.Parameters.AddWithValue("$key", collateral.Key);
+                using var reader = await held.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    var stored = new CollateralNumbers(checked((int)reader.GetInt64(0)), checked((int)reader.GetInt64(1)), SqliteValues.ReadOrdered(reader, 2), SqliteValues.ReadOrdered(reader, 3));
+                    if (CollateralOrdering.IsRollback(stored, collateral.Numbers)
+                        || (stored == collateral.Numbers && collateral.ValidFrom < SqliteValues.ReadInstant(reader, 4)))
+                    {
+                        return null; // the stored copy is newer; nothing was written
+                    }
+                }
+            }
+
             using var command = Command(connection, transaction, """
                 INSERT INTO collateral_cache (cache_key, revision, source, fetched_at, tcb_info, tcb_info_issuer_chain, qe_identity,
                     qe_identity_issuer_chain, pck_crl, pck_crl_issuer_chain, root_ca_crl, tcb_evaluation_data_number,
@@ -507,16 +529,7 @@ public sealed class SqliteVouchStore : IVouchStore
                     pck_crl_issuer_chain = excluded.pck_crl_issuer_chain, root_ca_crl = excluded.root_ca_crl,
                     tcb_evaluation_data_number = excluded.tcb_evaluation_data_number, qe_evaluation_data_number = excluded.qe_evaluation_data_number,
                     valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-                    pck_crl_number = excluded.pck_crl_number, root_ca_crl_number = excluded.root_ca_crl_number
-                WHERE excluded.tcb_evaluation_data_number >= collateral_cache.tcb_evaluation_data_number
-                    AND excluded.qe_evaluation_data_number >= collateral_cache.qe_evaluation_data_number
-                    AND excluded.pck_crl_number >= collateral_cache.pck_crl_number
-                    AND excluded.root_ca_crl_number >= collateral_cache.root_ca_crl_number
-                    AND NOT (excluded.tcb_evaluation_data_number = collateral_cache.tcb_evaluation_data_number
-                        AND excluded.qe_evaluation_data_number = collateral_cache.qe_evaluation_data_number
-                        AND excluded.pck_crl_number = collateral_cache.pck_crl_number
-                        AND excluded.root_ca_crl_number = collateral_cache.root_ca_crl_number
-                        AND excluded.valid_from < collateral_cache.valid_from);
+                    pck_crl_number = excluded.pck_crl_number, root_ca_crl_number = excluded.root_ca_crl_number;
                 """);
             var c = collateral.Collateral;
             command.Parameters.AddWithValue("$key", collateral.Key);
@@ -536,11 +549,7 @@ public sealed class SqliteVouchStore : IVouchStore
             command.Parameters.AddWithValue("$valid_until", SqliteValues.Instant(collateral.ValidUntil));
             command.Parameters.AddWithValue("$pck_crl_number", SqliteValues.Ordered(collateral.PckCrlNumber));
             command.Parameters.AddWithValue("$root_ca_crl_number", SqliteValues.Ordered(collateral.RootCaCrlNumber));
-            if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
-            {
-                return null; // the stored copy is newer; disposing the transaction rolls back nothing written
-            }
-
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             transaction.Commit();
             return collateral with { Revision = revision };
         }, cancellationToken);
