@@ -121,7 +121,8 @@ public sealed class EngineEndToEndTests : IDisposable
         // oe_attestation_header_t { version 3, SGX ECDSA format id, padding, data_size } ‖ quote ‖ custom claims.
         var evidence = new byte[EvidenceReader.OeAttestationHeaderSize + _quote.Length + _preimage.Length];
         BinaryPrimitives.WriteUInt32LittleEndian(evidence, EvidenceReader.OeAttestationHeaderVersion);
-        EvidenceReader.SgxEcdsaFormatId.CopyTo(evidence.AsSpan(4));
+        // The format id is written from OE's UUID text here, independently of the reader's constant.
+        Guid.Parse("a3a21e87-1b4d-4014-b70a-a125d2fbcd8c").TryWriteBytes(evidence.AsSpan(4, 16), bigEndian: true, out _);
         BinaryPrimitives.WriteUInt64LittleEndian(evidence.AsSpan(24), (ulong)(_quote.Length + _preimage.Length));
         _quote.CopyTo(evidence, EvidenceReader.OeAttestationHeaderSize);
         _preimage.CopyTo(evidence, EvidenceReader.OeAttestationHeaderSize + _quote.Length);

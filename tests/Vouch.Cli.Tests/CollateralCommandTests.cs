@@ -1,9 +1,13 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Vouch.Cli.Tests.Support;
+using Vouch.Sgx.Collateral;
 using Vouch.Tests.Shared;
 
 namespace Vouch.Cli.Tests;
@@ -185,24 +189,52 @@ public sealed class CollateralCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_lower_evaluation_number_than_held_is_refused_unless_allowed()
+    public void A_lower_evaluation_number_than_held_is_refused_unless_allowed() =>
+        // The held copy claims a later evaluation (its signature no longer matters: only its number is read).
+        AssertImportRefusedOverNewerHeld("tcb_info.json", held => Encoding.UTF8.GetBytes(
+            Encoding.UTF8.GetString(held).Replace("\"tcbEvaluationDataNumber\":21", "\"tcbEvaluationDataNumber\":99", StringComparison.Ordinal)));
+
+    [Theory]
+    [InlineData("pck_crl.der")]
+    [InlineData("root_ca_crl.der")]
+    public void A_lower_CRL_number_than_held_is_refused_unless_allowed(string crlFile) =>
+        // The held copy's CRL re-issued with a later cRLNumber and the same evaluation data numbers (only its number is
+        // read, so a throwaway issuer of the same name will do): the bundle's CRL is then an older one.
+        AssertImportRefusedOverNewerHeld(crlFile, held => Reissued(held, 1_000_000));
+
+    // Imports Signal's bundle, makes the held copy of one file newer, and checks that importing the bundle again is a
+    // refused rollback (ATT7506, the held file untouched) unless --allow-older is given.
+    private void AssertImportRefusedOverNewerHeld(string file, Func<byte[], byte[]> newerOf)
     {
         var bundle = ExportSignal();
         var data = Path("data");
         Assert.Equal(0, Run("collateral", "import", bundle, "--data", data).Exit);
-
-        // Make the held copy claim a later evaluation (its signature no longer matters: only its number is read).
-        var held = Path("data", "collateral", SignalFolder, "tcb_info.json");
-        var newer = File.ReadAllText(held).Replace("\"tcbEvaluationDataNumber\":21", "\"tcbEvaluationDataNumber\":99", StringComparison.Ordinal);
-        File.WriteAllText(held, newer);
+        var held = Path("data", "collateral", SignalFolder, file);
+        var newer = newerOf(File.ReadAllBytes(held));
+        Assert.NotEqual(File.ReadAllBytes(held), newer);
+        File.WriteAllBytes(held, newer);
 
         var (exit, _, error) = Run("collateral", "import", bundle, "--data", data);
         Assert.Equal(1, exit);
         Assert.Equal(["ATT7506"], Codes(error));
-        Assert.Equal(newer, File.ReadAllText(held));
+        Assert.Equal(newer, File.ReadAllBytes(held));
 
         Assert.Equal(0, Run("collateral", "import", bundle, "--data", data, "--allow-older").Exit);
-        Assert.Equal(File.ReadAllBytes(Path("signal", "tcb_info.json")), File.ReadAllBytes(held));
+        Assert.Equal(File.ReadAllBytes(Path("signal", file)), File.ReadAllBytes(held));
+    }
+
+    // The CRL with its entries and times, under a new cRLNumber, signed by a fresh key under the same issuer name.
+    private static byte[] Reissued(byte[] der, BigInteger number)
+    {
+        Assert.True(Crl.TryParse(der, out var crl, out var problem), problem);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName(crl.IssuerRaw.Span), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var issuer = request.CreateSelfSigned(crl.ThisUpdate.AddYears(-1), crl.ThisUpdate.AddYears(10));
+        var builder = CertificateRevocationListBuilder.Load(der, out var current);
+        Assert.True(number > current);
+        return builder.Build(issuer, number, crl.NextUpdate!.Value, HashAlgorithmName.SHA256, thisUpdate: crl.ThisUpdate);
     }
 
     [Theory]

@@ -1,9 +1,11 @@
 using System.Buffers.Text;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 using Vouch.Server.Tests.Support;
 using Vouch.Sgx.Verification;
+using Vouch.Simulator.OpenEnclave;
 using Vouch.Tests.Shared;
 
 namespace Vouch.Server.Tests;
@@ -78,6 +80,23 @@ public sealed class AttestationApiTests
         Assert.Equal("InvalidParameter", response!["error"]!["code"]!.GetValue<string>());
         Assert.Equal("ATT7102", VouchTestServer.VouchCode(response));
         Assert.NotEmpty(response["error"]!["innererror"]!["details"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Open_Enclave_SGX_ECDSA_evidence_from_the_simulator_attests_through_attest_OpenEnclave()
+    {
+        await using var server = await VouchTestServer.StartAsync();
+        var dcap = SimulatedEvidence.CreateOpenEnclave(server, [new OeCustomClaim("public_key", "enclave-held key"u8.ToArray()), new OeCustomClaim("nonce", [7])]);
+        // What oe_get_evidence(OE_FORMAT_UUID_SGX_ECDSA, OE_EVIDENCE_FLAGS_EMBED_FORMAT_ID) returns: header ‖ quote ‖ claims.
+        var evidence = OpenEnclavePackaging.SgxEcdsaEvidence(dcap.Quote, dcap.ReportDataPreimage!);
+        var body = new JsonObject { ["report"] = Base64Url.EncodeToString(evidence) }.ToJsonString();
+
+        var token = await SimulatedEvidence.AttestEventuallyAsync(server, "attest/OpenEnclave?api-version=2020-10-01", body);
+
+        var claims = Tokens.Payload(token);
+        Assert.Equal(Base64Url.EncodeToString(dcap.ReportDataPreimage!), claims["x-ms-sgx-ehd"]!.GetValue<string>());
+        Assert.Equal(Convert.ToHexStringLower(dcap.Facts.MrEnclave), claims["x-ms-sgx-mrenclave"]!.GetValue<string>());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(evidence)), claims["x-ms-sgx-collateral"]!["quotehash"]!.GetValue<string>());
     }
 
     [Fact]

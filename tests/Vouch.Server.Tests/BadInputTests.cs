@@ -87,6 +87,8 @@ public sealed class BadInputTests : IAsyncLifetime
     [Theory]
     [InlineData("GET", "policies/Sgx?api-version=2020-10-01", "ATT8009")]
     [InlineData("GET", "policies/5?api-version=2020-10-01", "ATT8009")]
+    [InlineData("GET", "policies/SgxEnclave,OpenEnclave?api-version=2020-10-01", "ATT8009")]
+    [InlineData("GET", "policies/Tpm,SgxEnclave?api-version=2020-10-01", "ATT8009")]
     [InlineData("PUT", "policies/SgxEnclave?api-version=2020-10-01", "ATT8002")]
     [InlineData("PUT", "policies/SgxEnclave?api-version=2020-10-01&body=notajws", "ATT7401")]
     [InlineData("PUT", "policies/SgxEnclave?api-version=2020-10-01&body=quoted", "ATT8002")]

@@ -63,6 +63,42 @@ public sealed class PolicyManagementTests
         Assert.Empty(Tokens.Payload(body!["token"]!.GetValue<string>())["x-ms-policy-certificates"]!["keys"]!.AsArray());
     }
 
+    [Theory]
+    [InlineData("SgxEnclave,OpenEnclave")]
+    [InlineData("Tpm,SgxEnclave")]
+    [InlineData("OpenEnclave, SgxEnclave")]
+    [InlineData("%20OpenEnclave")]
+    [InlineData("OpenEnclave%20")]
+    [InlineData("1")]
+    public async Task Only_a_whole_type_name_is_a_type_and_a_list_of_names_changes_no_policy(string type)
+    {
+        await using var server = await VouchTestServer.StartAsync();
+        using var admin = server.CreateAdminClient();
+        var jws = PolicyJws.CreateUnsigned(Permit);
+
+        var (status, body) = await VouchTestServer.SendAsync(admin, HttpMethod.Put, "policies/" + type + V, jws, "text/plain");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("ATT8009", VouchTestServer.VouchCode(body));
+        (status, body) = await VouchTestServer.SendAsync(admin, HttpMethod.Get, "policies/" + type + V);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("ATT8009", VouchTestServer.VouchCode(body));
+        (status, body) = await VouchTestServer.SendAsync(admin, HttpMethod.Post, "policies/" + type + ":reset" + V, PolicyJws.UnsignedReset, "text/plain");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("ATT8009", VouchTestServer.VouchCode(body));
+
+        // No type took the policy, and the type names themselves are still read in any case.
+        foreach (var name in new[] { "SgxEnclave", "openenclave", "TPM" })
+        {
+            (status, body) = await VouchTestServer.SendAsync(admin, HttpMethod.Get, "policies/" + name + V);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.NotEqual(jws, Tokens.Payload(body!["token"]!.GetValue<string>())["x-ms-policy"]!.GetValue<string>());
+        }
+
+        // The same PUT to a whole name is taken: the refusals above were about the name alone.
+        (status, _) = await VouchTestServer.SendAsync(admin, HttpMethod.Put, "policies/OpenEnclave" + V, jws, "text/plain");
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
     [Fact]
     public async Task A_policy_issuing_a_claim_the_service_owns_is_refused_at_upload_and_at_evaluation()
     {

@@ -81,7 +81,6 @@ public sealed class RelyingPartyTests
         Assert.Contains(response!["error"]!["innererror"]!["details"]!.AsArray(), d => d!["code"]?.GetValue<string>() == "ATT3002");
     }
 
-    // The published collateral is picked up at the collateral source's next rescan (2 s).
     private static async Task<WebApplication> StartRelyingPartyAsync(string authority, X509Certificate2 vouchCertificate)
     {
         var builder = WebApplication.CreateSlimBuilder();

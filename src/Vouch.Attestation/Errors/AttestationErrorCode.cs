@@ -74,7 +74,7 @@ public enum AttestationErrorCode
     BundleCollateralInvalid = 7504,
     /// <summary>A platform's keys (FMSPC, CA, TEE, evaluation data number) disagree with what its files say.</summary>
     BundlePlatformMismatch = 7505,
-    /// <summary>Importing would replace held collateral with a lower TCB evaluation data number (rollback defence).</summary>
+    /// <summary>Importing would replace held collateral with a lower TCB evaluation data number or PCK / root CA CRL number (rollback defence, <c>CollateralOrdering</c>).</summary>
     BundleRollback = 7506,
 }
 

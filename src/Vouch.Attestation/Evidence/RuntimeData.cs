@@ -123,15 +123,13 @@ public static class DataBinding
             end--;
         }
 
-        try
-        {
-            node = JsonNode.Parse(span[..end], documentOptions: new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
-        }
-        catch (JsonException)
+        // StrictJson first: a string that cannot be decoded would otherwise surface only when its claim is built.
+        if (StrictJson.Check(span[..end], MaxJsonDepth) != JsonTextProblem.None)
         {
             return false;
         }
 
+        node = JsonNode.Parse(span[..end], documentOptions: new JsonDocumentOptions { MaxDepth = MaxJsonDepth });
         return node is JsonObject or JsonArray;
     }
 }

@@ -54,9 +54,15 @@ public static class EvidenceReader
     /// <summary><c>OE_REPORT_TYPE_SGX_REMOTE</c>.</summary>
     public const uint OeReportTypeSgxRemote = 2;
 
-    /// <summary>Format id <c>a3a21e87-1b4d-4014-b70a-a125d2fbcd8c</c> (SGX ECDSA evidence: quote ‖ custom claims), as <c>oe_uuid_t.b</c>.</summary>
-    public static ReadOnlySpan<byte> SgxEcdsaFormatId =>
-        [0xa3, 0xa2, 0x1e, 0x87, 0x1b, 0x4d, 0x40, 0x14, 0xb7, 0x0a, 0xa1, 0x25, 0xd2, 0xfc, 0xd8, 0xcc];
+    /// <summary>Open Enclave's <c>OE_FORMAT_UUID_SGX_ECDSA</c> in its canonical text (SGX ECDSA evidence: quote ‖ custom claims).</summary>
+    public const string SgxEcdsaFormatUuid = "a3a21e87-1b4d-4014-b70a-a125d2fbcd8c";
+
+    // Written from the UUID text, never transcribed by hand: oe_uuid_t.b holds the UUID's bytes in text order
+    // (RFC 4122 network order), which is Guid's big-endian layout.
+    private static readonly byte[] SgxEcdsaFormatIdBytes = Guid.Parse(SgxEcdsaFormatUuid).ToByteArray(bigEndian: true);
+
+    /// <summary><see cref="SgxEcdsaFormatUuid"/> as <c>oe_uuid_t.b</c>, the 16 bytes at offset 4 of <c>oe_attestation_header_t</c>.</summary>
+    public static ReadOnlySpan<byte> SgxEcdsaFormatId => SgxEcdsaFormatIdBytes;
 
     /// <summary>Reads a bare SGX quote (<c>/attest/SgxEnclave</c>).</summary>
     public static bool TryReadSgxQuote(ReadOnlyMemory<byte> submitted, [NotNullWhen(true)] out SgxEvidence? evidence, [NotNullWhen(false)] out AttestationError? error)
@@ -123,7 +129,7 @@ public static class EvidenceReader
 
             if (!span.Slice(4, 16).SequenceEqual(SgxEcdsaFormatId))
             {
-                error = Envelope("the evidence format is not SGX ECDSA (a3a21e87-1b4d-4014-b70a-a125d2fbcd8c)");
+                error = Envelope($"the evidence format is not SGX ECDSA ({SgxEcdsaFormatUuid})");
                 return false;
             }
 

@@ -113,7 +113,7 @@ internal static class CollateralCommands
         var file = new Argument<FileInfo>("bundle") { Description = "The bundle file." };
         var data = new Option<string>("--data") { Description = "Data directory to import into (default ./.vouch); platforms go to DATA/collateral/<tee>-<fmspc>-<ca>/." };
         var roots = new Option<FileInfo[]>("--root") { Description = "An extra trust anchor (PEM certificate; only its public key is used). Repeatable. Without it only the Intel SGX Root CA key is trusted." };
-        var allowOlder = new Option<bool>("--allow-older") { Description = "Replace held collateral even with a lower TCB evaluation data number (rollback)." };
+        var allowOlder = new Option<bool>("--allow-older") { Description = "Replace held collateral even with a lower TCB evaluation data number or CRL number (rollback)." };
         var import = new Command("import", "Verify every artefact of a bundle against the trust anchors, then store each platform. Nothing is written when anything fails.")
         {
             file, data, roots, allowOlder,
@@ -171,12 +171,14 @@ internal static class CollateralCommands
                     continue;
                 }
 
-                if (!parse.GetValue(allowOlder) && Held(Path.Combine(target, platform.FolderName)) is { } held
-                    && (held.TcbInfo?.TcbEvaluationDataNumber > report.TcbInfo!.TcbEvaluationDataNumber || held.QeIdentity?.TcbEvaluationDataNumber > report.QeIdentity!.TcbEvaluationDataNumber))
+                // The rollback rule the PCS cache and the store apply too (CollateralOrdering); unreadable numbers are refused.
+                if (!parse.GetValue(allowOlder) && HeldNumbers(Path.Combine(target, platform.FolderName)) is { } held
+                    && (CollateralNumbers.TryRead(platform.ToCollateral(), out var offered)
+                        ? CollateralOrdering.RollbackFrom(held, offered)
+                        : "the bundle's evaluation and CRL numbers cannot be read") is { } rollback)
                 {
                     refused = true;
-                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"vouch collateral import: {AttestationErrorCode.BundleRollback.Format()} {platform.FolderName}: held evaluation data numbers {held.TcbInfo?.TcbEvaluationDataNumber}/{held.QeIdentity?.TcbEvaluationDataNumber}, bundle {report.TcbInfo!.TcbEvaluationDataNumber}/{report.QeIdentity!.TcbEvaluationDataNumber}"));
+                    stderr.WriteLine($"vouch collateral import: {AttestationErrorCode.BundleRollback.Format()} {platform.FolderName}: {rollback}");
                 }
             }
 
@@ -336,9 +338,11 @@ internal static class CollateralCommands
                 .Where(d => !Path.GetFileName(d).StartsWith('.') && File.Exists(Path.Combine(d, "tcb_info.json")))
                 .Order(StringComparer.Ordinal);
 
-    private static CollateralReport? Held(string folder) =>
+    // The numbers of the platform already held in the folder; null when there is none or it does not read.
+    private static CollateralNumbers? HeldNumbers(string folder) =>
         Directory.Exists(folder) && CollateralBundlePlatform.TryReadFolder(folder, out var held, out _)
-            ? CollateralVerifier.Verify(held.ToCollateral(), [])
+            && CollateralNumbers.TryRead(held.ToCollateral(), out var numbers)
+            ? numbers
             : null;
 
     /// <summary>Writes the platform into a hidden temporary folder (ignored by the collateral scanner), then renames it into place.</summary>

@@ -99,7 +99,7 @@ internal static class ServerCommands
             var directory = parse.GetValue(data) ?? DefaultDataDirectory;
             try
             {
-                Directory.CreateDirectory(directory);
+                SecretFiles.CreatePrivateDirectory(directory);
                 var store = new SqliteVouchStore(Path.Combine(directory, VouchHosting.DatabaseFileName));
                 await store.InitializeAsync(cancellation).ConfigureAwait(false);
                 var value = SecretFiles.NewAdminToken();

@@ -49,9 +49,8 @@ public static class PolicyManagementApi
         return routes;
     }
 
-    /// <summary>Parses an attestation type as MAA names it (case-insensitive).</summary>
-    internal static bool TryParseType(string text, out AttestationType type) =>
-        Enum.TryParse(text, ignoreCase: true, out type) && Enum.IsDefined(type) && !int.TryParse(text, out _);
+    /// <summary>Parses an attestation type as MAA names it: one whole type name, case-insensitive.</summary>
+    internal static bool TryParseType(string text, out AttestationType type) => EnumNames.TryParse(text, out type);
 
     private static async Task<IResult> RunAsync(HttpContext http, ProviderCatalog catalog, string? type, Func<AttestationProvider, AttestationType, Task<AttestationResult>> operation)
     {

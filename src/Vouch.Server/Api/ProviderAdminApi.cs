@@ -329,8 +329,7 @@ public static class ProviderAdminApi
         where T : struct, Enum
     {
         parsed = default;
-        return value.ValueKind == JsonValueKind.String && Enum.TryParse(value.GetString(), ignoreCase: true, out parsed) && Enum.IsDefined(parsed)
-            && !int.TryParse(value.GetString(), out _);
+        return value.ValueKind == JsonValueKind.String && EnumNames.TryParse(value.GetString(), out parsed);
     }
 
     private static bool TryBool(JsonElement value, out bool parsed)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using Vouch.Attestation;
 using Vouch.Server.Problems;
 
 namespace Vouch.Server.Api;
@@ -13,6 +14,9 @@ namespace Vouch.Server.Api;
 /// </summary>
 internal static class RequestBody
 {
+    // The management JWS readers read their header and payload no deeper than this.
+    private const int MaxJwsPartDepth = 8;
+
     /// <summary>Reads the whole body, refusing more than <paramref name="maxBytes"/> (declared or actual) with ATT8001.</summary>
     public static async Task<(byte[]? Body, IResult? Error)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
@@ -39,38 +43,31 @@ internal static class RequestBody
         }
     }
 
-    /// <summary>Parses <paramref name="body"/> as a JSON object no deeper than <paramref name="maxDepth"/>.</summary>
+    /// <summary>
+    /// Parses <paramref name="body"/> as a JSON object no deeper than <paramref name="maxDepth"/> whose strings and
+    /// member names are all Unicode text (<see cref="StrictJson"/>): ATT8002, ATT8003 or ATT8026 otherwise.
+    /// </summary>
     public static bool TryParseObject(byte[] body, int maxDepth, out JsonElement root, [NotNullWhen(false)] out IResult? error)
     {
         root = default;
-        error = null;
-        var depth = 0;
-        try
+        // One pass with a reader first, so too-deep input gets its own code (and never builds a DOM), and so no
+        // string that cannot be decoded reaches a route.
+        if (JsonProblem(StrictJson.Check(body, maxDepth), maxDepth, "the body") is { } problem)
         {
-            // One pass with a reader first, so too-deep input gets its own code (and never builds a DOM).
-            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = maxDepth });
-            while (reader.Read())
-            {
-                depth = Math.Max(depth, reader.CurrentDepth);
-            }
-
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxDepth });
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                error = MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the body must be a JSON object");
-                return false;
-            }
-
-            root = document.RootElement.Clone();
-            return true;
-        }
-        catch (JsonException)
-        {
-            error = depth >= maxDepth - 1
-                ? MaaError.Result(ServerErrorCode.RequestJsonTooDeep, $"the JSON body nests deeper than {maxDepth} levels")
-                : MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the body is not valid JSON");
+            error = problem;
             return false;
         }
+
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = maxDepth });
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            error = MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the body must be a JSON object");
+            return false;
+        }
+
+        root = document.RootElement.Clone();
+        error = null;
+        return true;
     }
 
     /// <summary>The member <paramref name="name"/> of <paramref name="obj"/>, matched case-insensitively; false with no error when absent.</summary>
@@ -170,21 +167,22 @@ internal static class RequestBody
         }
         catch (DecoderFallbackException)
         {
-            error = MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the body is not UTF-8");
+            error = NotUnicode("the body");
             return false;
         }
 
         if (text.StartsWith('"'))
         {
-            try
+            var problem = StrictJson.Check(body, 1);
+            if (problem != JsonTextProblem.None)
             {
-                text = JsonSerializer.Deserialize<string>(text) ?? string.Empty;
-            }
-            catch (JsonException)
-            {
-                error = MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the body starts with '\"' but is not a JSON string");
+                error = problem == JsonTextProblem.NotUnicode
+                    ? NotUnicode("the body")
+                    : MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the body starts with '\"' but is not a JSON string");
                 return false;
             }
+
+            text = JsonSerializer.Deserialize<string>(text) ?? string.Empty;
         }
 
         if (text.Length == 0)
@@ -193,9 +191,45 @@ internal static class RequestBody
             return false;
         }
 
+        if (!JwsPartsAreUnicode(text, out error))
+        {
+            return false;
+        }
+
         jws = text;
         return true;
     }
+
+    // The header and payload of a management JWS are JSON whose strings the JWS readers decode (alg, x5c,
+    // AttestationPolicy, policyCertificate): a part that is JSON must be Unicode text. A part that does not decode or
+    // is not JSON at all is left to the JWS reader, which refuses it with its own code.
+    private static bool JwsPartsAreUnicode(string jws, [NotNullWhen(false)] out IResult? error)
+    {
+        error = null;
+        var parts = jws.Split('.');
+        foreach (var part in parts.Length == 3 ? parts[..2] : [])
+        {
+            if (TryDecodeBase64(part, out var json)
+                && StrictJson.Check(json, MaxJwsPartDepth) == JsonTextProblem.NotUnicode)
+            {
+                error = NotUnicode("a JWS part");
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static IResult? JsonProblem(JsonTextProblem problem, int maxDepth, string what) => problem switch
+    {
+        JsonTextProblem.None => null,
+        JsonTextProblem.TooDeep => MaaError.Result(ServerErrorCode.RequestJsonTooDeep, $"the JSON body nests deeper than {maxDepth} levels"),
+        JsonTextProblem.NotUnicode => NotUnicode(what),
+        _ => MaaError.Result(ServerErrorCode.RequestBodyMalformed, $"{what} is not valid JSON"),
+    };
+
+    private static IResult NotUnicode(string what) =>
+        MaaError.Result(ServerErrorCode.RequestTextNotUnicode, $"{what} has a string or member name that is not Unicode text (a lone surrogate escape or bytes that are not UTF-8)");
 
     private static IResult TooLarge(int maxBytes) =>
         MaaError.Result(ServerErrorCode.RequestBodyTooLarge, $"the request body is larger than {maxBytes} bytes");

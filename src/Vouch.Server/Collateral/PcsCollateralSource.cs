@@ -631,24 +631,16 @@ public sealed class PcsCollateralSource : ICollateralSource, IDisposable
             return true;
         }
 
-        /// <summary>Why this copy would take the cache backwards from <paramref name="cached"/>; null when it would not.</summary>
-        public string? RollbackFrom(Entry cached) =>
-            TcbInfo.TcbEvaluationDataNumber < cached.TcbInfo.TcbEvaluationDataNumber
-                ? Invariant($"TCB Info tcbEvaluationDataNumber {TcbInfo.TcbEvaluationDataNumber} is lower than the cached {cached.TcbInfo.TcbEvaluationDataNumber}")
-            : QeIdentity.TcbEvaluationDataNumber < cached.QeIdentity.TcbEvaluationDataNumber
-                ? Invariant($"QE Identity tcbEvaluationDataNumber {QeIdentity.TcbEvaluationDataNumber} is lower than the cached {cached.QeIdentity.TcbEvaluationDataNumber}")
-            : PckCrlNumber < cached.PckCrlNumber
-                ? Invariant($"PCK CRL cRLNumber {PckCrlNumber} is lower than the cached {cached.PckCrlNumber}")
-            : RootCrlNumber < cached.RootCrlNumber
-                ? Invariant($"root CA CRL cRLNumber {RootCrlNumber} is lower than the cached {cached.RootCrlNumber}")
-            : null;
+        /// <summary>The numbers <see cref="CollateralOrdering"/> orders copies by.</summary>
+        public CollateralNumbers Numbers => new(TcbInfo.TcbEvaluationDataNumber, QeIdentity.TcbEvaluationDataNumber, PckCrlNumber, RootCrlNumber);
+
+        /// <summary>Why this copy would take the cache backwards from <paramref name="cached"/> (<see cref="CollateralOrdering"/>); null when it would not.</summary>
+        public string? RollbackFrom(Entry cached) => CollateralOrdering.RollbackFrom(cached.Numbers, Numbers);
 
         /// <summary>Whether this copy (not a rollback) should replace <paramref name="cached"/>: a higher evaluation number, or issues no older.</summary>
         public bool IsNewerOrSame(Entry cached) =>
             TcbInfo.TcbEvaluationDataNumber > cached.TcbInfo.TcbEvaluationDataNumber
             || QeIdentity.TcbEvaluationDataNumber > cached.QeIdentity.TcbEvaluationDataNumber
             || (TcbInfo.IssueDate >= cached.TcbInfo.IssueDate && QeIdentity.IssueDate >= cached.QeIdentity.IssueDate);
-
-        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
     }
 }

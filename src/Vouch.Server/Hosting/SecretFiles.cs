@@ -7,10 +7,17 @@ namespace Vouch.Server.Hosting;
 
 /// <summary>
 /// The secrets a server needs besides its database: the key-encryption key, the TLS certificate and the local
-/// administrator token. Files are created with mode 0600 before anything is written into them.
+/// administrator token. Files are created with mode 0600 before anything is written into them, in directories
+/// of mode 0700 (<see cref="CreatePrivateDirectory"/>), whatever the process's umask.
 /// </summary>
 public static class SecretFiles
 {
+    /// <summary>Mode 0600: every file Vouch writes into its data directory (database, keys, secrets, certificates).</summary>
+    public const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Mode 0700: the data directory and every directory Vouch makes in it.</summary>
+    public const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     /// <summary>The generated key-encryption key's file name in the data directory.</summary>
     public const string KeyEncryptionKeyFileName = "key-encryption-key";
 
@@ -112,7 +119,7 @@ public static class SecretFiles
         using var created = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(1));
         var pfx = created.ExportPkcs12(new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 100_000), password);
         WritePrivateFile(pfxPath, pfx);
-        File.WriteAllText(Path.Combine(options.DataDirectory, TlsCertificateFileName), created.ExportCertificatePem() + "\n");
+        WritePrivateFile(Path.Combine(options.DataDirectory, TlsCertificateFileName), created.ExportCertificatePem() + "\n");
         return X509CertificateLoader.LoadPkcs12(pfx, password);
     }
 
@@ -130,21 +137,52 @@ public static class SecretFiles
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(content);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(directory))
+        {
+            CreatePrivateDirectory(directory);
+        }
+
         var temporary = path + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)) + ".tmp";
         var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            create.UnixCreateMode = OwnerOnlyFile;
         }
 
         using (var stream = new FileStream(temporary, create))
         {
+            if (!OperatingSystem.IsWindows())
+            {
+                // The create mode passes through the umask; this makes the mode exact.
+                File.SetUnixFileMode(stream.SafeFileHandle, OwnerOnlyFile);
+            }
+
             stream.Write(content);
             stream.Flush(flushToDisk: true);
         }
 
         File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> (and missing parents) with mode 0700, or narrows an existing directory to 0700:
+    /// the data directory holds the database, the keys and the administrator token, which no other user may list or
+    /// read. The mode is set explicitly after creation, so the umask neither widens nor narrows it.
+    /// </summary>
+    /// <exception cref="IOException">The directory cannot be created.</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory exists but belongs to another user.</exception>
+    public static void CreatePrivateDirectory(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        Directory.CreateDirectory(path, OwnerOnlyDirectory);
+        File.SetUnixFileMode(path, OwnerOnlyDirectory);
     }
 
     // The PFX password is derived from the KEK, so the TLS private key is encrypted at rest under the same secret.

@@ -21,6 +21,9 @@ internal static partial class ServerLog
     [LoggerMessage(6, LogLevel.Error, "Unhandled error serving {Method} {Path}")]
     public static partial void UnhandledError(this ILogger logger, Exception exception, string method, string path);
 
+    [LoggerMessage(40, LogLevel.Information, "Refused {Method} {Path}: HTTP {Status}, the request could not be read ({Reason})")]
+    public static partial void RequestUnreadable(this ILogger logger, string method, string path, int status, string reason);
+
     [LoggerMessage(7, LogLevel.Error, "Signing-key maintenance failed for provider '{Provider}'")]
     public static partial void KeyMaintenanceFailed(this ILogger logger, Exception exception, string provider);
 

@@ -44,7 +44,7 @@ public static class VouchHosting
         builder.Services.Configure<VouchOptions>(section);
         var services = builder.Services;
         var time = TimeProvider.System;
-        Directory.CreateDirectory(options.DataDirectory);
+        SecretFiles.CreatePrivateDirectory(options.DataDirectory);
 
         // ASP.NET Core's per-request lines cost more than an attestation; keep them unless configured otherwise.
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
@@ -184,24 +184,43 @@ public static class VouchHosting
     public static WebApplication UseVouch(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseExceptionHandler(errors => errors.Run(async context =>
+        // Every response carries its request id, error responses too: the exception handler clears the headers a
+        // failed request had, and OnStarting runs after that, just before the response is sent.
+        app.Use((context, next) =>
         {
-            var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            IResult result;
-            if (exception is BadHttpRequestException bad)
+            context.Response.OnStarting(static state =>
             {
-                result = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? MaaError.Result(ServerErrorCode.RequestBodyTooLarge, "the request body is too large")
-                    : MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the request could not be read");
-            }
-            else
+                var http = (HttpContext)state;
+                http.Response.Headers["x-ms-request-id"] = http.TraceIdentifier;
+                return Task.CompletedTask;
+            }, context);
+            return next(context);
+        });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // The handler below logs each exception itself: a client's unreadable request in one line, a real failure
+            // with its stack trace. The middleware's own log (always with the stack trace) would repeat either.
+            SuppressDiagnosticsCallback = static _ => true,
+            ExceptionHandler = async context =>
             {
-                app.Logger.UnhandledError(exception!, context.Request.Method, context.Request.Path);
-                result = MaaError.Result(ServerErrorCode.InternalError, "the server failed; see its log for request " + context.TraceIdentifier);
-            }
+                var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                IResult result;
+                if (exception is BadHttpRequestException bad)
+                {
+                    app.Logger.RequestUnreadable(context.Request.Method, context.Request.Path, bad.StatusCode, bad.Message);
+                    result = bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                        ? MaaError.Result(ServerErrorCode.RequestBodyTooLarge, "the request body is too large")
+                        : MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the request could not be read");
+                }
+                else
+                {
+                    app.Logger.UnhandledError(exception!, context.Request.Method, context.Request.Path);
+                    result = MaaError.Result(ServerErrorCode.InternalError, "the server failed; see its log for request " + context.TraceIdentifier);
+                }
 
-            await result.ExecuteAsync(context).ConfigureAwait(false);
-        }));
+                await result.ExecuteAsync(context).ConfigureAwait(false);
+            },
+        });
         app.UseStatusCodePages(async context =>
         {
             var status = context.HttpContext.Response.StatusCode;
@@ -212,11 +231,6 @@ public static class VouchHosting
                 _ => MaaError.Result(ServerErrorCode.RequestBodyMalformed, "the request was refused (HTTP " + status + ")"),
             };
             await result.ExecuteAsync(context.HttpContext).ConfigureAwait(false);
-        });
-        app.Use((context, next) =>
-        {
-            context.Response.Headers["x-ms-request-id"] = context.TraceIdentifier;
-            return next(context);
         });
         app.UseAuthentication();
         app.UseAuthorization();

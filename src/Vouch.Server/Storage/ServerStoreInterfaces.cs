@@ -90,6 +90,9 @@ public sealed record CachedCollateral(
 
     /// <summary>The root CA CRL's <c>cRLNumber</c> (0 when it has none): the store refuses a copy with a lower one too.</summary>
     public BigInteger RootCaCrlNumber { get; init; }
+
+    /// <summary>The numbers <see cref="CollateralOrdering"/> orders copies by.</summary>
+    public CollateralNumbers Numbers => new(TcbEvaluationDataNumber, QeEvaluationDataNumber, PckCrlNumber, RootCaCrlNumber);
 }
 
 /// <summary>Intel's TCB Evaluation Data Numbers for one TEE, as the cache keeps it: the body and issuer chain exactly as received.</summary>
@@ -126,9 +129,10 @@ public interface ICollateralCacheStore
     ValueTask<ImmutableArray<CachedCollateral>> ListCachedCollateralAsync(long afterRevision = 0, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Stores <paramref name="collateral"/> under its key with a new revision, unless the stored copy for that key has a
-    /// higher TCB Info or QE Identity evaluation number, or a higher PCK CRL or root CA CRL <c>cRLNumber</c>, or all the
-    /// same numbers and a later <see cref="CachedCollateral.ValidFrom"/> (the rollback defence holds across replicas). Atomic.
+    /// Stores <paramref name="collateral"/> under its key with a new revision, unless that would be a rollback from the
+    /// stored copy for that key (<see cref="CollateralOrdering.IsRollback"/>: a lower TCB Info or QE Identity evaluation
+    /// number, or a lower PCK CRL or root CA CRL <c>cRLNumber</c>), or the stored copy has all the same numbers and a later
+    /// <see cref="CachedCollateral.ValidFrom"/> (the rollback defence holds across replicas). Decided and written atomically.
     /// </summary>
     /// <returns>The stored copy with its revision, or null when the stored one is newer (nothing written).</returns>
     ValueTask<CachedCollateral?> PutCachedCollateralAsync(CachedCollateral collateral, CancellationToken cancellationToken = default);

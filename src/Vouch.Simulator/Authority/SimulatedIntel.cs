@@ -144,20 +144,20 @@ public sealed class SimulatedIntel : IDisposable
             return Open(full);
         }
 
-        System.IO.Directory.CreateDirectory(full);
+        PrivateFiles.CreateDirectory(full);
         var created = Create(now, pcsBaseUrl);
         var secret = RandomNumberGenerator.GetBytes(32);
-        SimulatedPlatform.WriteNew(Path.Combine(full, SecretFileName), Encoding.ASCII.GetBytes(Convert.ToBase64String(secret) + "\n"), ownerOnly: true);
+        PrivateFiles.WriteNew(Path.Combine(full, SecretFileName), Encoding.ASCII.GetBytes(Convert.ToBase64String(secret) + "\n"));
         foreach (var (name, file) in KeyFiles)
         {
             var ca = created.ByName(name);
-            SimulatedPlatform.WriteNew(Path.Combine(full, file + ".pem"), Encoding.ASCII.GetBytes(Pem(ca.Certificate)), ownerOnly: false);
+            PrivateFiles.WriteNew(Path.Combine(full, file + ".pem"), Encoding.ASCII.GetBytes(Pem(ca.Certificate)));
             var password = KeyFilePassword(secret, name);
             var pem = ca.Key.ExportEncryptedPkcs8PrivateKeyPem(password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KeyFileIterations));
-            SimulatedPlatform.WriteNew(Path.Combine(full, file + ".key.pem"), Encoding.ASCII.GetBytes(pem + "\n"), ownerOnly: true);
+            PrivateFiles.WriteNew(Path.Combine(full, file + ".key.pem"), Encoding.ASCII.GetBytes(pem + "\n"));
         }
 
-        SimulatedPlatform.WriteNew(Path.Combine(full, SettingsFileName), SerializeSettings(pcsBaseUrl, now), ownerOnly: false);
+        PrivateFiles.WriteNew(Path.Combine(full, SettingsFileName), SerializeSettings(pcsBaseUrl, now));
         created.Dispose();
         return Open(full);
     }

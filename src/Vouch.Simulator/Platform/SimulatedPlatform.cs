@@ -95,14 +95,14 @@ public sealed class SimulatedPlatform
             return Open(full, launchPolicy);
         }
 
-        System.IO.Directory.CreateDirectory(full);
+        PrivateFiles.CreateDirectory(full);
         var settings = WithInstanceId(settingsIfNew ?? new PlatformSettings());
         settings.Validate();
         var keys = PlatformKeys.Random();
         // Secrets first, with CreateNew: two processes racing to create the same platform cannot both
         // write keys, and an existing secrets file is never overwritten.
-        WriteNew(Path.Combine(full, SecretsFileName), SerializeSecrets(keys), ownerOnly: true);
-        WriteNew(Path.Combine(full, SettingsFileName), SerializeSettings(settings), ownerOnly: false);
+        PrivateFiles.WriteNew(Path.Combine(full, SecretsFileName), SerializeSecrets(keys));
+        PrivateFiles.WriteNew(Path.Combine(full, SettingsFileName), SerializeSettings(settings));
         return new SimulatedPlatform(PlatformMode.PerPlatform, settings, keys, RandomNumberGenerator.GetBytes(32), full, launchPolicy ?? LaunchPolicy.Default);
     }
 
@@ -188,7 +188,7 @@ public sealed class SimulatedPlatform
         _keys = _keys with { OwnerEpoch = RandomNumberGenerator.GetBytes(16) };
         if (Directory is not null)
         {
-            WriteReplace(Path.Combine(Directory, SecretsFileName), SerializeSecrets(_keys), ownerOnly: true);
+            PrivateFiles.WriteReplace(Path.Combine(Directory, SecretsFileName), SerializeSecrets(_keys));
         }
     }
 
@@ -238,28 +238,8 @@ public sealed class SimulatedPlatform
     {
         if (Directory is not null)
         {
-            WriteReplace(Path.Combine(Directory, SettingsFileName), SerializeSettings(Settings), ownerOnly: false);
+            PrivateFiles.WriteReplace(Path.Combine(Directory, SettingsFileName), SerializeSettings(Settings));
         }
-    }
-
-    internal static void WriteNew(string path, byte[] content, bool ownerOnly)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (ownerOnly && !OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        stream.Write(content);
-        stream.Flush(flushToDisk: true);
-    }
-
-    internal static void WriteReplace(string path, byte[] content, bool ownerOnly)
-    {
-        var temporary = path + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        WriteNew(temporary, content, ownerOnly);
-        File.Move(temporary, path, overwrite: true);
     }
 
     private static byte[] SerializeSettings(PlatformSettings s)

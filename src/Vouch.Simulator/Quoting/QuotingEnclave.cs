@@ -132,7 +132,7 @@ public sealed class QuotingEnclave : IDisposable
             }
             else
             {
-                SimulatedPlatform.WriteReplace(path, blob, ownerOnly: true);
+                PrivateFiles.WriteReplace(path, blob);
             }
         }
 

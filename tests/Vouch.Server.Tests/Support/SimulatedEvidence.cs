@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Vouch.Simulator.Authority;
 using Vouch.Simulator.Dcap;
+using Vouch.Simulator.OpenEnclave;
 using Vouch.Simulator.Platform;
 
 namespace Vouch.Server.Tests.Support;
@@ -12,23 +13,27 @@ public static class SimulatedEvidence
     /// <summary>Quotes the sample enclave with REPORTDATA = SHA-256(<paramref name="runtimeData"/>) ‖ 0³² at the real clock.</summary>
     public static DcapCase Create(VouchTestServer server, byte[] runtimeData)
     {
-        using var intel = SimulatedIntel.Open(server.SimulatedAuthorityDirectory);
         var reportData = new byte[64];
         SHA256.HashData(runtimeData).CopyTo(reportData, 0);
-        var simulated = new DcapScenario { At = DateTimeOffset.UtcNow, ReportData = reportData }.Build(intel, SimulatedPlatform.CreateInMemory());
-        simulated.PublishCollateral(intel.PcsDirectory!);
-        return simulated;
+        return Create(server, new DcapScenario { At = DateTimeOffset.UtcNow, ReportData = reportData });
     }
 
     /// <summary>
-    /// Posts an attestation until it succeeds while the server is still loading the simulated collateral
-    /// (ATT7101, at most 40 tries), and returns the token.
+    /// Quotes the sample enclave as Open Enclave does for <c>oe_get_evidence</c>: REPORTDATA = SHA-256(serialized
+    /// <paramref name="customClaims"/>) ‖ 0³²; the case's <see cref="DcapCase.ReportDataPreimage"/> is the claims buffer.
     /// </summary>
-    public static async Task<string> AttestEventuallyAsync(VouchTestServer vouch, string path, string body)
+    public static DcapCase CreateOpenEnclave(VouchTestServer server, IReadOnlyList<OeCustomClaim> customClaims) =>
+        Create(server, new DcapScenario { At = DateTimeOffset.UtcNow, CustomClaims = customClaims });
+
+    /// <summary>
+    /// POSTs <paramref name="body"/> until the server has picked up the published collateral (its collateral source
+    /// rescans every 2 s) and returns the token; anything but 200 or ATT7101 (collateral not yet found) fails the test.
+    /// </summary>
+    public static async Task<string> AttestEventuallyAsync(VouchTestServer server, string path, string body)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var (status, response) = await VouchTestServer.SendAsync(vouch.Client, HttpMethod.Post, path, body);
+            var (status, response) = await VouchTestServer.SendAsync(server.Client, HttpMethod.Post, path, body);
             if (status == HttpStatusCode.OK)
             {
                 return response!["token"]!.GetValue<string>();
@@ -37,5 +42,13 @@ public static class SimulatedEvidence
             Assert.True(attempt < 40 && VouchTestServer.VouchCode(response) == "ATT7101", response?.ToJsonString());
             await Task.Delay(250, TestContext.Current.CancellationToken);
         }
+    }
+
+    private static DcapCase Create(VouchTestServer server, DcapScenario scenario)
+    {
+        using var intel = SimulatedIntel.Open(server.SimulatedAuthorityDirectory);
+        var simulated = scenario.Build(intel, SimulatedPlatform.CreateInMemory());
+        simulated.PublishCollateral(intel.PcsDirectory!);
+        return simulated;
     }
 }

@@ -49,7 +49,9 @@ public sealed class VouchTestServer : IAsyncDisposable
     public static async Task<VouchTestServer> StartAsync(
         TimeProvider? time = null,
         IDictionary<string, string?>? settings = null,
-        string? dataDirectory = null)
+        string? dataDirectory = null,
+        ILoggerProvider? log = null,
+        Action<WebApplication>? mapExtra = null)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "vouch-server-" + Guid.NewGuid().ToString("N"));
@@ -71,11 +73,18 @@ public sealed class VouchTestServer : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(all);
             builder.Logging.ClearProviders();
+            if (log is not null)
+            {
+                builder.Logging.AddProvider(log);
+                builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            }
+
             if (time is not null)
             {
                 builder.Services.AddSingleton(time);
             }
         });
+        mapExtra?.Invoke(app);
         await app.InitializeVouchAsync(TextWriter.Null);
         await app.StartAsync();
         return new VouchTestServer(app, dataDirectory, baseUrl, owns);

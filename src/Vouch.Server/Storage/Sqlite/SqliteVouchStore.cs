@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Stores;
+using Vouch.Server.Hosting;
 using Vouch.Sgx.Verification;
 
 namespace Vouch.Server.Storage.Sqlite;
@@ -116,7 +117,13 @@ public sealed class SqliteVouchStore : IVouchStore
     /// version first, so two processes initialising at once apply each migration once.
     /// </remarks>
     /// <exception cref="StoreUnavailableException">The file is not usable, or its schema is newer than this build's.</exception>
-    public ValueTask InitializeAsync(CancellationToken cancellationToken = default) =>
+    public ValueTask InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        MakeOwnerOnly();
+        return MigrateAsync(cancellationToken);
+    }
+
+    private ValueTask MigrateAsync(CancellationToken cancellationToken) =>
         RunAsync(async (connection, ct) =>
         {
             var mode = Convert.ToString(await ScalarAsync(connection, null, "PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
@@ -487,6 +494,28 @@ public sealed class SqliteVouchStore : IVouchStore
             // BEGIN IMMEDIATE: the revision read and the write are one step for every writer.
             using var transaction = connection.BeginTransaction(deferred: false);
             var revision = Convert.ToInt64(await ScalarAsync(connection, transaction, "SELECT coalesce(max(revision), 0) + 1 FROM collateral_cache;", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
+            // The rollback rule (CollateralOrdering), decided against the stored copy inside this write transaction, so
+            // replicas writing at once each see the other's copy; with all four numbers equal, an older issue does not
+            // replace a later one either.
+            using (var held = Command(connection, transaction, """
+                SELECT tcb_evaluation_data_number, qe_evaluation_data_number, pck_crl_number, root_ca_crl_number, valid_from
+                FROM collateral_cache WHERE cache_key = $key;
+                """))
+            {
+                held.Parameters.AddWithValue("$key", collateral.Key);
+                using var reader = await held.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    var stored = new CollateralNumbers(checked((int)reader.GetInt64(0)), checked((int)reader.GetInt64(1)), SqliteValues.ReadOrdered(reader, 2), SqliteValues.ReadOrdered(reader, 3));
+                    if (CollateralOrdering.IsRollback(stored, collateral.Numbers)
+                        || (stored == collateral.Numbers && collateral.ValidFrom < SqliteValues.ReadInstant(reader, 4)))
+                    {
+                        return null; // the stored copy is newer; nothing was written
+                    }
+                }
+            }
+
             using var command = Command(connection, transaction, """
                 INSERT INTO collateral_cache (cache_key, revision, source, fetched_at, tcb_info, tcb_info_issuer_chain, qe_identity,
                     qe_identity_issuer_chain, pck_crl, pck_crl_issuer_chain, root_ca_crl, tcb_evaluation_data_number,
@@ -500,16 +529,7 @@ public sealed class SqliteVouchStore : IVouchStore
                     pck_crl_issuer_chain = excluded.pck_crl_issuer_chain, root_ca_crl = excluded.root_ca_crl,
                     tcb_evaluation_data_number = excluded.tcb_evaluation_data_number, qe_evaluation_data_number = excluded.qe_evaluation_data_number,
                     valid_from = excluded.valid_from, valid_until = excluded.valid_until,
-                    pck_crl_number = excluded.pck_crl_number, root_ca_crl_number = excluded.root_ca_crl_number
-                WHERE excluded.tcb_evaluation_data_number >= collateral_cache.tcb_evaluation_data_number
-                    AND excluded.qe_evaluation_data_number >= collateral_cache.qe_evaluation_data_number
-                    AND excluded.pck_crl_number >= collateral_cache.pck_crl_number
-                    AND excluded.root_ca_crl_number >= collateral_cache.root_ca_crl_number
-                    AND NOT (excluded.tcb_evaluation_data_number = collateral_cache.tcb_evaluation_data_number
-                        AND excluded.qe_evaluation_data_number = collateral_cache.qe_evaluation_data_number
-                        AND excluded.pck_crl_number = collateral_cache.pck_crl_number
-                        AND excluded.root_ca_crl_number = collateral_cache.root_ca_crl_number
-                        AND excluded.valid_from < collateral_cache.valid_from);
+                    pck_crl_number = excluded.pck_crl_number, root_ca_crl_number = excluded.root_ca_crl_number;
                 """);
             var c = collateral.Collateral;
             command.Parameters.AddWithValue("$key", collateral.Key);
@@ -529,11 +549,7 @@ public sealed class SqliteVouchStore : IVouchStore
             command.Parameters.AddWithValue("$valid_until", SqliteValues.Instant(collateral.ValidUntil));
             command.Parameters.AddWithValue("$pck_crl_number", SqliteValues.Ordered(collateral.PckCrlNumber));
             command.Parameters.AddWithValue("$root_ca_crl_number", SqliteValues.Ordered(collateral.RootCaCrlNumber));
-            if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
-            {
-                return null; // the stored copy is newer; disposing the transaction rolls back nothing written
-            }
-
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             transaction.Commit();
             return collateral with { Revision = revision };
         }, cancellationToken);
@@ -641,6 +657,36 @@ public sealed class SqliteVouchStore : IVouchStore
             pck_crl_number, root_ca_crl_number
         FROM collateral_cache
         """;
+
+    // Mode 0600 (SecretFiles.OwnerOnlyFile) for the database before SQLite creates or opens it: SQLite creates the
+    // -wal and -shm files with the mode of the database file (os_unix.c, findCreateFileMode), so they follow; copies of
+    // those left by an earlier process are narrowed too. An empty file is an empty SQLite database.
+    private void MakeOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        try
+        {
+            using (new FileStream(DatabasePath, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write, UnixCreateMode = SecretFiles.OwnerOnlyFile }))
+            {
+            }
+
+            foreach (var file in new[] { DatabasePath, DatabasePath + "-wal", DatabasePath + "-shm", DatabasePath + "-journal" })
+            {
+                if (File.Exists(file))
+                {
+                    File.SetUnixFileMode(file, SecretFiles.OwnerOnlyFile);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException(DatabasePath, "cannot make the database file owner-only (mode 0600): " + e.Message, e);
+        }
+    }
 
     private static ProviderRecord ReadProvider(SqliteDataReader reader) => new(
         reader.GetString(0),
