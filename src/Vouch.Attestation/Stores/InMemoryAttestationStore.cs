@@ -69,6 +69,23 @@ public sealed class InMemoryAttestationStore : IPolicyStore, ISigningKeyStore, I
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc />
+    public ValueTask<bool> TryAddSigningKeyAsync(string provider, SigningKey key, int expectedCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        lock (_lock)
+        {
+            var current = _keys.GetValueOrDefault(provider, []);
+            if (current.Length != expectedCount)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _keys[provider] = current.Add(key);
+            return ValueTask.FromResult(true);
+        }
+    }
+
     /// <summary>Replaces one stored key (tests use it to simulate tampering at rest).</summary>
     public void ReplaceSigningKey(string provider, SigningKey key)
     {

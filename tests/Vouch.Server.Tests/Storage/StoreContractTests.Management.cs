@@ -127,6 +127,23 @@ public abstract partial class EngineStoreContractTests<TStore>
         Assert.Equal(CollateralPolicy.Default.ToJson().ToJsonString(), state.Collateral.ToJson().ToJsonString());
     }
 
+    [Fact]
+    public async Task Of_keys_added_concurrently_from_one_read_exactly_one_is_added()
+    {
+        var store = await NewStoreAsync();
+        var keys = Enumerable.Range(0, 8).Select(_ => StoreSamples.Key()).ToArray();
+
+        var added = await Task.WhenAll(keys.Select(k => Task.Run(async () => await store.TryAddSigningKeyAsync(P, k, 0, Ct))));
+
+        Assert.Single(added, a => a);
+        var stored = Assert.Single(await store.GetSigningKeysAsync(P, Ct));
+        Assert.Equal(keys[Array.IndexOf(added, true)].KeyId, stored.KeyId);
+        Assert.False(await store.TryAddSigningKeyAsync(P, StoreSamples.Key(), 0, Ct));
+        Assert.False(await store.TryAddSigningKeyAsync(P, StoreSamples.Key(), 2, Ct));
+        Assert.True(await store.TryAddSigningKeyAsync(P, StoreSamples.Key(), 1, Ct));
+        Assert.Equal(2, (await store.GetSigningKeysAsync(P, Ct)).Length);
+    }
+
     private static async Task<ManagementState> ReadStateAsync(TStore store, string provider, string? hash)
     {
         ManagementState? read = null;

@@ -215,7 +215,16 @@ public sealed partial class SqliteVouchStore : IVouchStore
     /// <inheritdoc />
     /// <remarks>The protected private key is stored as given; the store never decrypts it.</remarks>
     /// <exception cref="InvalidOperationException">No provider named <paramref name="provider"/> is stored, or it already has a key with this key id.</exception>
-    public ValueTask AddSigningKeyAsync(string provider, SigningKey key, CancellationToken cancellationToken = default)
+    public ValueTask AddSigningKeyAsync(string provider, SigningKey key, CancellationToken cancellationToken = default) =>
+        AddSigningKeyAsync(provider, key, null, cancellationToken).AsValueTaskVoid();
+
+    /// <inheritdoc />
+    /// <remarks>The count is read inside the <c>BEGIN IMMEDIATE</c> transaction that inserts, so replicas on one file race safely.</remarks>
+    /// <exception cref="InvalidOperationException">No provider named <paramref name="provider"/> is stored, or it already has a key with this key id.</exception>
+    public ValueTask<bool> TryAddSigningKeyAsync(string provider, SigningKey key, int expectedCount, CancellationToken cancellationToken = default) =>
+        AddSigningKeyAsync(provider, key, (int?)expectedCount, cancellationToken);
+
+    private ValueTask<bool> AddSigningKeyAsync(string provider, SigningKey key, int? expectedCount, CancellationToken cancellationToken)
     {
         ProviderNames.ThrowIfInvalid(provider, nameof(provider));
         ArgumentNullException.ThrowIfNull(key);
@@ -223,6 +232,16 @@ public sealed partial class SqliteVouchStore : IVouchStore
         var algorithm = SqliteValues.EnumName(key.Algorithm, nameof(key));
         return WriteAsync(provider, async (connection, transaction, ct) =>
         {
+            if (expectedCount is { } expected)
+            {
+                using var count = Command(connection, transaction, "SELECT COUNT(*) FROM signing_keys WHERE provider = $provider;");
+                count.Parameters.AddWithValue("$provider", provider);
+                if (Convert.ToInt64(await count.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture) != expected)
+                {
+                    return false;
+                }
+            }
+
             using var command = Command(connection, transaction, """
                 INSERT INTO signing_keys (provider, kid, algorithm, created_at, activates_at, retires_at, certificate, protected_private_key)
                 VALUES ($provider, $kid, $algorithm, $created_at, $activates_at, $retires_at, $certificate, $protected_private_key);
@@ -245,7 +264,7 @@ public sealed partial class SqliteVouchStore : IVouchStore
             }
 
             return true;
-        }, cancellationToken).AsValueTaskVoid();
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
