@@ -219,6 +219,19 @@ public sealed class IsolatedBoundaryTests
         Assert.Equal("ATT7412", VouchTestServer.VouchCode(refusal));
         Assert.Equal(current, await PolicyJwsAsync(admin, "iso", "SgxEnclave"));
 
+        // The end of time is a valid exp (and no 500), and an exp deep in a payload counts too.
+        var lasting = s.SignWithHeader(new JsonObject { ["exp"] = 253402300799, ["iat"] = now }, TestSigner.PolicyPayload(Permit));
+        Assert.Equal(HttpStatusCode.OK, (await Send(admin, HttpMethod.Put, "providers/iso/policies/SgxEnclave" + V, lasting, "text/plain")).Status);
+        var nested = s.Sign(new JsonObject
+        {
+            ["AttestationPolicy"] = Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(Deny)),
+            ["exp"] = now - 3600,
+            ["deep"] = JsonNode.Parse("[[[[[[[[[[[[]]]]]]]]]]]]"),
+        }.ToJsonString());
+        var (stale, staleBody) = await Send(admin, HttpMethod.Put, "providers/iso/policies/SgxEnclave" + V, nested, "text/plain");
+        Assert.Equal(HttpStatusCode.BadRequest, stale);
+        Assert.Equal("ATT7411", VouchTestServer.VouchCode(staleBody));
+
         // A newer one replaces it.
         time.Advance(TimeSpan.FromMinutes(1));
         var newer = s.SignWithHeader(new JsonObject { ["iat"] = now + 60 }, TestSigner.PolicyPayload(Deny));

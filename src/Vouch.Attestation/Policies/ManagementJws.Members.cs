@@ -43,6 +43,9 @@ public sealed record ManagementJwsClaims(string? Operation, string? Provider, st
 public sealed partial record ManagementJws
 {
     // RFC 7515 §4.1.11: crit may not name parameters of JWS (§4.1) or JWA (RFC 7518 §4.1, §4.6, §4.7, §4.8, §5.1, §7.2).
+    // Deep enough for every payload an operation takes; a deeper one no operation takes either.
+    private const int MaxPayloadDepth = 64;
+
     private static readonly FrozenSet<string> RegisteredHeaderParameters = FrozenSet.Create(StringComparer.Ordinal,
         "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
         "enc", "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c");
@@ -221,7 +224,7 @@ public sealed partial record ManagementJws
     /// <summary>Whether any JSON object in <paramref name="json"/> names a member twice (ignoring case, as request bodies are read).</summary>
     private static bool HasDuplicateMember(byte[] json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxPayloadDepth });
         var open = new Stack<HashSet<string>?>();
         try
         {
@@ -255,7 +258,7 @@ public sealed partial record ManagementJws
     {
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxPayloadDepth });
         }
         catch (JsonException)
         {

@@ -74,8 +74,9 @@ public sealed partial class PolicyAdministrator
         var now = _time.GetUtcNow();
         var problem = claims switch
         {
-            { Expires: { } exp } when now > exp + ClockSkew => $"it expired at {exp:O}",
-            { NotBefore: { } nbf } when now < nbf - ClockSkew => $"it is not valid before {nbf:O}",
+            // Skew applied to the service's instant, never to the JWS's (which may be at the end of time).
+            { Expires: { } exp } when now - ClockSkew > exp => $"it expired at {exp:O}",
+            { NotBefore: { } nbf } when now + ClockSkew < nbf => $"it is not valid before {nbf:O}",
             { IssuedAt: { } iat } when iat > now + ClockSkew => $"it was issued in the future ({iat:O})",
             _ => null,
         };
