@@ -57,23 +57,29 @@ public sealed class IsolatedBoundaryTests
         var signers = Enumerable.Range(0, 4).Select(i => TestSigner.Create("S" + i)).ToArray();
         try
         {
-            await CreateIsolatedAsync(admin, "crowd", signers);
+            for (var round = 0; round < 6; round++)
+            {
+                var name = "crowd-" + round;
+                await CreateIsolatedAsync(admin, name, signers);
 
-            // Every signer removes every other one, all at once.
-            var requests = from signer in signers from target in signers where signer != target select (By: signer, Target: target);
-            var results = await Task.WhenAll(requests.Select(r =>
-                Send(admin, HttpMethod.Post, "providers/crowd/certificates:remove" + V, Quoted(r.By.SignCertificateChange(r.Target)))));
+                // Every signer removes every other one, all at once (bound to this provider, so each round's bytes are new).
+                var requests = from signer in signers from target in signers where signer != target select (By: signer, Target: target);
+                var results = await Task.WhenAll(requests.Select(r => Send(admin, HttpMethod.Post, $"providers/{name}/certificates:remove" + V,
+                    Quoted(r.By.SignWithHeader(new JsonObject { ["x-vouch-provider"] = name }, TestSigner.CertificatePayload(r.Target))))));
 
-            Assert.All(results, r => Assert.True(r.Status == HttpStatusCode.OK
-                || (r.Status == HttpStatusCode.BadRequest && VouchTestServer.VouchCode(r.Body) is "ATT7405" or "ATT7408"), $"{r.Status} {r.Body}"));
-            // Of any two signers left, one would have removed the other: exactly one is left.
-            var left = await SignersAsync(admin, "crowd");
-            Assert.Single(left);
+                Assert.All(results, r => Assert.True(r.Status == HttpStatusCode.OK
+                    || (r.Status == HttpStatusCode.BadRequest && VouchTestServer.VouchCode(r.Body) is "ATT7405" or "ATT7408"), $"{r.Status} {r.Body}"));
 
-            // The provider is not locked: the signer left can still change it.
-            var survivor = signers.Single(s => s.X5c == left[0]);
-            var (status, _) = await Send(admin, HttpMethod.Put, "providers/crowd/policies/SgxEnclave" + V, survivor.SignPolicy(Permit), "text/plain");
-            Assert.Equal(HttpStatusCode.OK, status);
+                // Of any two signers left, one would have removed the other: exactly one is left.
+                var left = await SignersAsync(admin, name);
+                Assert.Single(left);
+
+                // The provider is not locked: the signer left can still change it.
+                var survivor = signers.Single(s => s.X5c == left[0]);
+                var (status, _) = await Send(admin, HttpMethod.Put, $"providers/{name}/policies/SgxEnclave" + V,
+                    survivor.SignWithHeader(new JsonObject { ["x-vouch-provider"] = name }, TestSigner.PolicyPayload(Permit)), "text/plain");
+                Assert.Equal(HttpStatusCode.OK, status);
+            }
         }
         finally
         {
