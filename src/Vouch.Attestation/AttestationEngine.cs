@@ -31,6 +31,9 @@ public sealed class AttestationEngine : IDisposable
     /// <summary>How long a provider's key list read from the store is reused (keys added on this node are seen at once).</summary>
     public static readonly TimeSpan KeyCacheDuration = TimeSpan.FromSeconds(10);
 
+    // How often a key addition that lost a race to another replica's decides again before giving up.
+    private const int MaxKeyAttempts = 16;
+
     private readonly ConcurrentDictionary<string, (DateTimeOffset FetchedAt, ImmutableArray<SigningKey> Keys)> _keyCache = new(StringComparer.Ordinal);
     private readonly IPolicyStore _policies;
     private readonly ISigningKeyStore _keys;
@@ -90,18 +93,32 @@ public sealed class AttestationEngine : IDisposable
     public async Task<SigningKey?> EnsureSigningKeyAsync(AttestationProvider provider, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        var now = _time.GetUtcNow();
-        var keys = await GetKeysAsync(provider.Name, fresh: true, cancellationToken).ConfigureAwait(false);
-        if (!KeyRing.Resolve(now, keys, provider.KeyRing).ShouldCreateKey)
+        return await AddKeyAsync(provider, keys => KeyRing.Resolve(_time.GetUtcNow(), keys, provider.KeyRing).ShouldCreateKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Read-decide-add, atomic: the key is added only if no other (replica's) key came since the read; else decide again.
+    private async Task<SigningKey?> AddKeyAsync(AttestationProvider provider, Func<ImmutableArray<SigningKey>, bool> wanted, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < MaxKeyAttempts; attempt++)
         {
-            return null;
+            var now = _time.GetUtcNow();
+            var keys = await GetKeysAsync(provider.Name, fresh: true, cancellationToken).ConfigureAwait(false);
+            if (!wanted(keys))
+            {
+                return null;
+            }
+
+            var (activates, retires) = KeyRing.ScheduleNewKey(now, keys, provider.KeyRing);
+            var key = SigningKey.Create(provider.Issuer, provider.SigningAlgorithm, now, activates, retires, _protector);
+            var added = await _keys.TryAddSigningKeyAsync(provider.Name, key, keys.IsDefault ? 0 : keys.Length, cancellationToken).ConfigureAwait(false);
+            _keyCache.TryRemove(provider.Name, out _);
+            if (added)
+            {
+                return key;
+            }
         }
 
-        var (activates, retires) = KeyRing.ScheduleNewKey(now, keys, provider.KeyRing);
-        var key = SigningKey.Create(provider.Issuer, provider.SigningAlgorithm, now, activates, retires, _protector);
-        await _keys.AddSigningKeyAsync(provider.Name, key, cancellationToken).ConfigureAwait(false);
-        _keyCache.TryRemove(provider.Name, out _);
-        return key;
+        throw new InvalidOperationException($"provider '{provider.Name}': keys kept being added concurrently; no key added after {MaxKeyAttempts} attempts");
     }
 
     /// <summary>The <c>/certs</c> body: the keys published now.</summary>
@@ -291,13 +308,7 @@ public sealed class AttestationEngine : IDisposable
     public async Task<SigningKey> RotateSigningKeyAsync(AttestationProvider provider, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        var now = _time.GetUtcNow();
-        var keys = await GetKeysAsync(provider.Name, fresh: true, cancellationToken).ConfigureAwait(false);
-        var (activates, retires) = KeyRing.ScheduleNewKey(now, keys, provider.KeyRing);
-        var key = SigningKey.Create(provider.Issuer, provider.SigningAlgorithm, now, activates, retires, _protector);
-        await _keys.AddSigningKeyAsync(provider.Name, key, cancellationToken).ConfigureAwait(false);
-        _keyCache.TryRemove(provider.Name, out _);
-        return key;
+        return (await AddKeyAsync(provider, _ => true, cancellationToken).ConfigureAwait(false))!;
     }
 
     // Keys are only ever added, and which one signs is decided from the current instant on every call, so a

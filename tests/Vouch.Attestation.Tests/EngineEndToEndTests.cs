@@ -49,6 +49,27 @@ public sealed class EngineEndToEndTests : IDisposable
         _protector.Dispose();
     }
 
+    [Fact]
+    public async Task EnsureSigningKey_ReplicasRacingOnOneStore_AddOneKey()
+    {
+        // Two engines on one store stand for two replicas starting at once: the check "no key can sign" and the
+        // addition are one atomic step in the store, so only one key is made (issue 11 item 1, key rotation).
+        using var replica = new AttestationEngine(_store, _store, new DirectoryCollateralSource(Case), _protector, _clock);
+        var provider = Provider();
+        var added = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? _engine : replica).EnsureSigningKeyAsync(provider, TestContext.Current.CancellationToken))));
+
+        Assert.Single(added, k => k is not null);
+        Assert.Single(await _store.GetSigningKeysAsync(provider.Name, TestContext.Current.CancellationToken));
+
+        // Rotations racing each other are each applied, one after the other.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? _engine : replica).RotateSigningKeyAsync(provider, TestContext.Current.CancellationToken))));
+        var keys = await _store.GetSigningKeysAsync(provider.Name, TestContext.Current.CancellationToken);
+        Assert.Equal(5, keys.Length);
+        Assert.Equal(5, keys.Select(k => k.KeyId).Distinct().Count());
+    }
+
     [Theory]
     [InlineData(SigningAlgorithm.RS256)]
     [InlineData(SigningAlgorithm.ES256)]

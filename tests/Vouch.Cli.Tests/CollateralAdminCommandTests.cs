@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -79,6 +82,34 @@ public sealed class CollateralAdminCommandTests : IAsyncLifetime
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"update":"standard","gracePeriodSeconds":0}"""), CollateralOf("fresh")));
 
         Assert.Equal(1, Run(["provider", "set-collateral-policy", "missing", .. Server]).Exit);
+    }
+
+    [Fact]
+    public void Set_collateral_policy_of_an_isolated_provider_sends_a_signed_JWS_and_the_options_alone_are_refused()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new CertificateRequest("CN=cli policy signer", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var pem = Path.Combine(_dir.FullName, "signer.pem");
+        File.WriteAllText(pem, certificate.ExportCertificatePem());
+        var created = Run(["provider", "create", "iso", "--mode", "isolated", "--signer", pem, .. Server]);
+        Assert.True(created.Exit == 0, created.Out + created.Err);
+
+        var plain = Run(["provider", "set-collateral-policy", "iso", "--collateral-grace", "PT1H", .. Server]);
+        Assert.Equal(1, plain.Exit);
+        Assert.Contains("ATT7417", plain.Out, StringComparison.Ordinal);
+
+        // ES256 over header.payload, the rules as the payload (docs/server.md).
+        var header = new JsonObject { ["alg"] = "ES256", ["x5c"] = new JsonArray(Convert.ToBase64String(certificate.RawData)) };
+        var input = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url.EncodeToString("""{"gracePeriodSeconds":3600}"""u8);
+        var jws = Path.Combine(_dir.FullName, "collateral.jws");
+        File.WriteAllText(jws, input + "." + Base64Url.EncodeToString(key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256)) + "\n");
+
+        Assert.Equal(2, Run(["provider", "set-collateral-policy", "iso", "--jws", jws, "--collateral-grace", "PT1H", .. Server]).Exit);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"update":"standard","gracePeriodSeconds":0}"""), CollateralOf("iso")));
+        var signed = Run(["provider", "set-collateral-policy", "iso", "--jws", jws, .. Server]);
+        Assert.True(signed.Exit == 0, signed.Out + signed.Err);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"update":"standard","gracePeriodSeconds":3600}"""), CollateralOf("iso")));
     }
 
     public static TheoryData<string, string[]> BadPolicyOptions => new()

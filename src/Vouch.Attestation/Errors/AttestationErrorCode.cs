@@ -62,6 +62,22 @@ public enum AttestationErrorCode
     LastPolicySigner = 7408,
     /// <summary>The trusted signer certificate that signed the JWS is outside its validity period at the service's clock.</summary>
     ManagementSignerExpired = 7409,
+    /// <summary>These exact JWS bytes were accepted before and applying them again would change the provider (a replay: rollback, another operation, type or provider).</summary>
+    ManagementJwsReplayed = 7410,
+    /// <summary>The JWS's <c>exp</c>, <c>nbf</c> or <c>iat</c> puts it outside the service's clock (5 minutes of skew allowed).</summary>
+    ManagementJwsOutsideValidity = 7411,
+    /// <summary>The signed policy's <c>iat</c> is older than the active policy's (a rollback).</summary>
+    ManagementPolicyRollback = 7412,
+    /// <summary>The JWS names an operation, provider or attestation type (<c>x-vouch-*</c>) other than the request's.</summary>
+    ManagementBindingMismatch = 7413,
+    /// <summary>The JWS header's <c>crit</c> is not a non-empty array of extensions Vouch implements that are present in the header (RFC 7515 §4.1.11).</summary>
+    ManagementJwsCriticalUnsupported = 7414,
+    /// <summary>The JWS header says <c>"b64": false</c> (RFC 7797 unencoded payload), which Vouch does not read.</summary>
+    ManagementJwsUnencodedPayload = 7415,
+    /// <summary>A member name appears twice in the JWS header or payload, or in both.</summary>
+    ManagementJwsDuplicateMember = 7416,
+    /// <summary>The provider is isolated and a change that can widen what it accepts was sent with the bearer token alone, not as a JWS of a trusted policy signer.</summary>
+    ProviderSettingSignatureRequired = 7417,
 
     // 75xx: collateral bundles (docs/collateral.md)
     /// <summary>The collateral bundle is not JSON of the bundle's shape: a member missing, unknown or repeated, base64 that does not decode, a required file missing.</summary>
@@ -92,13 +108,16 @@ public static class AttestationErrorCodes
         AttestationErrorCode.PolicyInvalid => MaaErrorCodes.PolicyParsingError,
         AttestationErrorCode.NoSigningKey or AttestationErrorCode.SigningKeyUnreadable => MaaErrorCodes.InternalError,
         AttestationErrorCode.ManagementJwsMalformed or AttestationErrorCode.ManagementSignatureRequired
-            or AttestationErrorCode.PolicySignersNotManaged or AttestationErrorCode.LastPolicySigner => MaaErrorCodes.InvalidOperation,
+            or AttestationErrorCode.PolicySignersNotManaged or AttestationErrorCode.LastPolicySigner
+            or AttestationErrorCode.ManagementJwsReplayed or AttestationErrorCode.ManagementPolicyRollback => MaaErrorCodes.InvalidOperation,
+        AttestationErrorCode.ProviderSettingSignatureRequired => MaaErrorCodes.Unauthorized,
         _ => MaaErrorCodes.InvalidParameter,
     };
 
-    /// <summary>The HTTP status a host answers with: 400 for anything about the request, 500 for the service's own keys.</summary>
+    /// <summary>The HTTP status a host answers with: 400 for anything about the request, 403 for a change the bearer token alone may not make, 500 for the service's own keys.</summary>
     public static int HttpStatus(this AttestationErrorCode code) => code switch
     {
+        AttestationErrorCode.ProviderSettingSignatureRequired => 403,
         AttestationErrorCode.NoSigningKey or AttestationErrorCode.SigningKeyUnreadable => 500,
         _ => 400,
     };

@@ -20,15 +20,22 @@ namespace Vouch.Attestation.Policies;
 /// <param name="SignerCertificate">DER of <c>x5c[0]</c>; empty when unsigned.</param>
 /// <param name="Payload">The decoded payload bytes (empty for a reset).</param>
 /// <threadsafety>Immutable.</threadsafety>
-public sealed record ManagementJws(string Compact, string Algorithm, ImmutableArray<byte> SignerCertificate, ImmutableArray<byte> Payload)
+public sealed partial record ManagementJws(string Compact, string Algorithm, ImmutableArray<byte> SignerCertificate, ImmutableArray<byte> Payload)
 {
     /// <summary>Whether the JWS is signed (and its signature verified).</summary>
     public bool IsSigned => !SignerCertificate.IsDefaultOrEmpty;
 
+    /// <summary>The optional binding and time members it carries (header or payload).</summary>
+    public ManagementJwsClaims Claims { get; init; } = ManagementJwsClaims.None;
+
+    /// <summary>The replay key: base64url(SHA-256(ASCII bytes of <see cref="Compact"/>)), as MAA's <c>x-ms-policy-token-hash</c>.</summary>
+    public string Hash => Vouch.Policy.PolicyHash.ComputeTokenHash(Compact);
+
     /// <summary>
     /// Parses <paramref name="compact"/> and verifies its signature against its own <c>x5c[0]</c>. Errors:
     /// <see cref="AttestationErrorCode.ManagementJwsMalformed"/>, <see cref="AttestationErrorCode.ManagementJwsAlgorithmUnsupported"/>,
-    /// <see cref="AttestationErrorCode.ManagementJwsSignatureInvalid"/>.
+    /// <see cref="AttestationErrorCode.ManagementJwsSignatureInvalid"/>, <see cref="AttestationErrorCode.ManagementJwsCriticalUnsupported"/>,
+    /// <see cref="AttestationErrorCode.ManagementJwsUnencodedPayload"/>, <see cref="AttestationErrorCode.ManagementJwsDuplicateMember"/>.
     /// </summary>
     public static bool TryRead(string compact, [NotNullWhen(true)] out ManagementJws? jws, [NotNullWhen(false)] out AttestationError? error)
     {
@@ -47,8 +54,11 @@ public sealed record ManagementJws(string Compact, string Algorithm, ImmutableAr
             return false;
         }
 
+        // RFC 7515 §4.1.11, RFC 7797 §3, and no member name twice (a reader that kept the other copy would see
+        // different content): the header first, then the payload, before the signature is even looked at.
         string algorithm;
         byte[]? signer;
+        ManagementJwsClaims claims;
         try
         {
             using var header = JsonDocument.Parse(headerBytes, new JsonDocumentOptions { MaxDepth = 8 });
@@ -60,7 +70,8 @@ public sealed record ManagementJws(string Compact, string Algorithm, ImmutableAr
             }
 
             algorithm = alg.GetString()!;
-            if (!TryReadSigner(header.RootElement, out signer, out error))
+            if (!TryCheckMembers(headerBytes, header.RootElement, payload, out claims, out error)
+                || !TryReadSigner(header.RootElement, out signer, out error))
             {
                 return false;
             }
@@ -80,7 +91,7 @@ public sealed record ManagementJws(string Compact, string Algorithm, ImmutableAr
                 return false;
             }
 
-            jws = new ManagementJws(compact, algorithm, [], [.. payload]);
+            jws = new ManagementJws(compact, algorithm, [], [.. payload]) { Claims = claims };
             return true;
         }
 
@@ -95,7 +106,7 @@ public sealed record ManagementJws(string Compact, string Algorithm, ImmutableAr
             return false;
         }
 
-        jws = new ManagementJws(compact, algorithm, [.. signer], [.. payload]);
+        jws = new ManagementJws(compact, algorithm, [.. signer], [.. payload]) { Claims = claims };
         return true;
     }
 

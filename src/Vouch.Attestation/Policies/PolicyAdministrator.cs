@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Vouch.Attestation.Collateral;
 using Vouch.Attestation.Errors;
 using Vouch.Attestation.Stores;
 using Vouch.Policy;
@@ -13,29 +14,37 @@ namespace Vouch.Attestation.Policies;
 /// Policy and policy-signer management as MAA's data plane does it (maa-protocol §2.7–2.10, §4.2): reads and
 /// checks the management JWS, enforces the provider's trust mode, writes the store, and answers with a signed
 /// result token (1 h). Authentication of the caller is the host's job; this class decides what the JWS allows.
+/// Every change is decided inside the store's transaction (<see cref="IManagementStateStore"/>) against the state it
+/// changes, and every accepted signed JWS is recorded so its bytes cannot be replayed (docs/server.md).
 /// </summary>
 /// <threadsafety>Safe for concurrent use.</threadsafety>
-public sealed class PolicyAdministrator
+public sealed partial class PolicyAdministrator
 {
     /// <summary>The <c>x-ms-policy</c> MAA returns for a type without any policy (Tpm): <c>alg none</c>, empty payload.</summary>
     public const string EmptyPolicyJws = PolicyJws.UnsignedReset;
 
+    /// <summary>How far a JWS's <c>exp</c>, <c>nbf</c> and <c>iat</c> may be off the service's clock.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
     private readonly AttestationEngine _engine;
     private readonly IPolicyStore _policies;
     private readonly IPolicySignerStore _signers;
+    private readonly IManagementStateStore _state;
     private readonly TimeProvider _time;
     private readonly PolicyCache _policyCache;
 
     /// <summary>Makes an administrator over the engine (for signing results), the stores and the clock.</summary>
-    public PolicyAdministrator(AttestationEngine engine, IPolicyStore policies, IPolicySignerStore signers, TimeProvider time, PolicyCache? policyCache = null)
+    public PolicyAdministrator(AttestationEngine engine, IPolicyStore policies, IPolicySignerStore signers, IManagementStateStore state, TimeProvider time, PolicyCache? policyCache = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(signers);
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(time);
         _engine = engine;
         _policies = policies;
         _signers = signers;
+        _state = state;
         _time = time;
         _policyCache = policyCache ?? new PolicyCache();
     }
@@ -54,7 +63,7 @@ public sealed class PolicyAdministrator
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(jws);
-        var (management, error) = await ReadAuthorisedAsync(provider, jws, cancellationToken).ConfigureAwait(false);
+        var (management, error) = await ReadAuthorisedAsync(provider, jws, SetPolicyOperation, type, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return Failed(error);
@@ -71,7 +80,22 @@ public sealed class PolicyAdministrator
             return Failed(error);
         }
 
-        await _policies.ReplacePolicyAsync(provider.Name, type, new StoredPolicy(jws, text, management!.SignerCertificate, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        var stored = new StoredPolicy(jws, text, management!.SignerCertificate, _time.GetUtcNow());
+        error = await ChangeAsync(provider, management, SetPolicyOperation + "/" + type, state =>
+        {
+            var active = state.Policies.GetValueOrDefault(type);
+            if (IsRollback(management, active))
+            {
+                return (null, new AttestationError(AttestationErrorCode.ManagementPolicyRollback, "the policy's iat is older than the iat of the policy in force"));
+            }
+
+            return (active?.Jws == jws ? ManagementChange.Unchanged : new ManagementChange.ReplacePolicy(type, stored), null);
+        }, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return Failed(error);
+        }
+
         var claims = new JsonObject
         {
             ["x-ms-policy-result"] = "Updated",
@@ -90,7 +114,7 @@ public sealed class PolicyAdministrator
     {
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(jws);
-        var (management, error) = await ReadAuthorisedAsync(provider, jws, cancellationToken).ConfigureAwait(false);
+        var (management, error) = await ReadAuthorisedAsync(provider, jws, ResetPolicyOperation, type, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return Failed(error);
@@ -102,8 +126,40 @@ public sealed class PolicyAdministrator
             return Failed(new AttestationError(AttestationErrorCode.ManagementPayloadInvalid, "a reset JWS has an empty payload"));
         }
 
-        await _policies.ResetPolicyAsync(provider.Name, type, cancellationToken).ConfigureAwait(false);
-        return await _engine.CreateAdministrationTokenAsync(provider, new JsonObject { ["x-ms-policy-result"] = "Removed" }, cancellationToken).ConfigureAwait(false);
+        error = await ChangeAsync(provider, management, ResetPolicyOperation + "/" + type, state =>
+        {
+            var active = state.Policies.GetValueOrDefault(type);
+            if (IsRollback(management, active))
+            {
+                return (null, new AttestationError(AttestationErrorCode.ManagementPolicyRollback, "the reset's iat is older than the iat of the policy in force"));
+            }
+
+            return (active is null ? ManagementChange.Unchanged : new ManagementChange.ResetPolicy(type), null);
+        }, cancellationToken).ConfigureAwait(false);
+        return error is not null
+            ? Failed(error)
+            : await _engine.CreateAdministrationTokenAsync(provider, new JsonObject { ["x-ms-policy-result"] = "Removed" }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Vouch's <c>PUT /admin/providers/{name}/collateral-policy</c> on an isolated provider: <paramref name="jws"/>, signed
+    /// by a trusted policy signer, carries the rules as its payload; <paramref name="policy"/> is what the host read from
+    /// that payload. Null when the rules are in force (changed, or already the same); else why not.
+    /// </summary>
+    public async Task<AttestationError?> SetCollateralPolicyAsync(AttestationProvider provider, string jws, CollateralPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(jws);
+        ArgumentNullException.ThrowIfNull(policy);
+        var (management, error) = await ReadAuthorisedAsync(provider, jws, SetCollateralPolicyOperation, null, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var wanted = policy.ToJson().ToJsonString();
+        return await ChangeAsync(provider, management!, SetCollateralPolicyOperation, state =>
+            (state.Collateral.ToJson().ToJsonString() == wanted ? ManagementChange.Unchanged : new ManagementChange.ReplaceCollateralPolicy(policy), null), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /certificates</c>: the trusted policy signers (none on an AAD-like provider).</summary>
@@ -139,7 +195,8 @@ public sealed class PolicyAdministrator
             return Failed(new AttestationError(AttestationErrorCode.PolicySignersNotManaged, "policy signer certificates are managed only on isolated providers"));
         }
 
-        var (management, error) = await ReadAuthorisedAsync(provider, jws, cancellationToken).ConfigureAwait(false);
+        var operation = add ? AddPolicySignerOperation : RemovePolicySignerOperation;
+        var (management, error) = await ReadAuthorisedAsync(provider, jws, operation, null, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return Failed(error);
@@ -151,19 +208,26 @@ public sealed class PolicyAdministrator
         }
 
         var thumbprint = Thumbprint(der);
-        if (add)
+        var signer = new PolicySignerCertificate(thumbprint, [.. der], _time.GetUtcNow());
+        error = await ChangeAsync(provider, management, operation + "/" + thumbprint, state =>
         {
-            await _signers.AddPolicySignerAsync(provider.Name, new PolicySignerCertificate(thumbprint, [.. der], _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            var current = await _signers.GetPolicySignersAsync(provider.Name, cancellationToken).ConfigureAwait(false);
-            if (current.Length == 1 && current[0].Thumbprint == thumbprint)
+            var present = state.Signers.Any(s => string.Equals(s.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase));
+            if (add)
             {
-                return Failed(new AttestationError(AttestationErrorCode.LastPolicySigner, "the last trusted policy signer cannot be removed"));
+                return (present ? ManagementChange.Unchanged : new ManagementChange.AddSigner(signer), null);
             }
 
-            await _signers.RemovePolicySignerAsync(provider.Name, thumbprint, cancellationToken).ConfigureAwait(false);
+            // The re-check happens here, inside the store's transaction, so two removals at once cannot both pass it.
+            if (present && state.Signers.Length == 1)
+            {
+                return (null, new AttestationError(AttestationErrorCode.LastPolicySigner, "the last trusted policy signer cannot be removed"));
+            }
+
+            return (present ? new ManagementChange.RemoveSigner(thumbprint) : ManagementChange.Unchanged, null);
+        }, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return Failed(error);
         }
 
         return await _engine.CreateAdministrationTokenAsync(provider, new JsonObject
@@ -171,42 +235,6 @@ public sealed class PolicyAdministrator
             ["x-ms-certificate-thumbprint"] = thumbprint,
             ["x-ms-policycertificates-result"] = add ? "IsPresent" : "IsAbsent",
         }, cancellationToken).ConfigureAwait(false);
-    }
-
-    // §4.2: AAD-like providers take unsigned or (self-)signed JWS; isolated providers only JWS signed by a trusted
-    // signer, matched by the whole DER (not by subject or a self-declared chain), within its validity period.
-    private async Task<(ManagementJws? Jws, AttestationError? Error)> ReadAuthorisedAsync(AttestationProvider provider, string compact, CancellationToken cancellationToken)
-    {
-        if (!ManagementJws.TryRead(compact, out var jws, out var error))
-        {
-            return (null, error);
-        }
-
-        if (!provider.Isolated)
-        {
-            return (jws, null);
-        }
-
-        if (!jws.IsSigned)
-        {
-            return (null, new AttestationError(AttestationErrorCode.ManagementSignatureRequired, "an isolated provider takes only JWS signed by a trusted policy signer"));
-        }
-
-        var signers = await _signers.GetPolicySignersAsync(provider.Name, cancellationToken).ConfigureAwait(false);
-        var trusted = signers.FirstOrDefault(s => s.Certificate.AsSpan().SequenceEqual(jws.SignerCertificate.AsSpan()));
-        if (trusted is null)
-        {
-            return (null, new AttestationError(AttestationErrorCode.ManagementSignerNotTrusted, "the JWS signer is not a trusted policy signer of this provider"));
-        }
-
-        using var certificate = X509CertificateLoader.LoadCertificate(trusted.Certificate.AsSpan());
-        var now = _time.GetUtcNow();
-        if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
-        {
-            return (null, new AttestationError(AttestationErrorCode.ManagementSignerExpired, $"the trusted signer {trusted.Thumbprint} is valid only from {certificate.NotBefore:O} to {certificate.NotAfter:O}"));
-        }
-
-        return (jws, null);
     }
 
     // §2.10: payload {"policyCertificate":{"kty":…,"x5c":["<cert>"]}}; older tools name it "maa-policyCertificate".

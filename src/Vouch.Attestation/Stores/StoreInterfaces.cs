@@ -53,6 +53,13 @@ public interface ISigningKeyStore
 
     /// <summary>Adds a key (its private key already encrypted).</summary>
     ValueTask AddSigningKeyAsync(string provider, SigningKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adds a key only when the provider still has exactly <paramref name="expectedCount"/> keys (keys are only ever added,
+    /// so the count names the set the caller decided on), atomically: of callers racing from one read, one adds.
+    /// </summary>
+    /// <returns>Whether it was added; false, with nothing written, when another key came first.</returns>
+    ValueTask<bool> TryAddSigningKeyAsync(string provider, SigningKey key, int expectedCount, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The policy signer certificates an isolated-mode provider trusts.</summary>

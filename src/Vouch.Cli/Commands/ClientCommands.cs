@@ -164,16 +164,29 @@ internal static class ClientCommands
 
         var policyName = new Argument<string>("name") { Description = "Provider name ('default' for the provider at /)." };
         var setPolicyOptions = new CollateralPolicyOptions();
+        var signedPolicy = new Option<string>("--jws")
+        {
+            Description = "File holding a JWS, signed by a trusted policy signer, whose payload is the collateral policy as JSON: what an isolated provider takes (the options alone are refused there, ATT7417). No policy option with it.",
+        };
         var setPolicy = new Command("set-collateral-policy", "Replace a provider's collateral freshness rules: the whole policy is sent, and an option not given takes its default (standard update, nothing pinned, no minimum, no maximum age, no grace).")
         {
-            policyName, url, token, ca, data,
+            policyName, url, token, ca, data, signedPolicy,
         };
         setPolicyOptions.AddTo(setPolicy);
         setPolicy.SetAction((parse, cancellation) => RunAdminAsync(parse, "provider set-collateral-policy", parse.GetRequiredValue(url), parse.GetValue(token), parse.GetValue(ca), parse.GetValue(data), async http =>
         {
-            var body = (setPolicyOptions.Read(parse) ?? CollateralPolicy.Default).ToJson();
+            var options = setPolicyOptions.Read(parse);
+            var jwsFile = parse.GetValue(signedPolicy);
+            if (jwsFile is not null && options is not null)
+            {
+                throw new CliInputException("--jws carries the whole policy; give no collateral policy option with it");
+            }
+
+            var content = jwsFile is not null
+                ? new StringContent((await File.ReadAllTextAsync(jwsFile, cancellation).ConfigureAwait(false)).Trim(), Encoding.ASCII, "text/plain")
+                : new StringContent((options ?? CollateralPolicy.Default).ToJson().ToJsonString(), Encoding.UTF8, "application/json");
             var path = "admin/providers/" + Uri.EscapeDataString(parse.GetRequiredValue(policyName)) + "/collateral-policy";
-            return await http.PutAsync(new Uri(path, UriKind.Relative), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"), cancellation).ConfigureAwait(false);
+            return await http.PutAsync(new Uri(path, UriKind.Relative), content, cancellation).ConfigureAwait(false);
         }));
 
         return new Command("provider", "Manage the attestation providers of a running server.") { create, list, rotate, setPolicy };

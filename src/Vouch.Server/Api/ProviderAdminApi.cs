@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Vouch.Attestation;
 using Vouch.Attestation.Collateral;
+using Vouch.Attestation.Errors;
 using Vouch.Attestation.Keys;
 using Vouch.Attestation.Policies;
 using Vouch.Attestation.Stores;
@@ -105,9 +106,10 @@ public static class ProviderAdminApi
         return TypedResults.Json(description, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> SetCollateralPolicyAsync(string name, HttpContext http, ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, IOptions<VouchOptions> options)
+    private static async Task<IResult> SetCollateralPolicyAsync(string name, HttpContext http, ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, PolicyAdministrator admin, IOptions<VouchOptions> options)
     {
-        if (!ProviderNames.IsValid(name) || await store.GetProviderAsync(name, http.RequestAborted).ConfigureAwait(false) is null)
+        var current = ProviderNames.IsValid(name) ? await store.GetProviderAsync(name, http.RequestAborted).ConfigureAwait(false) : null;
+        if (current is null)
         {
             return MaaError.Result(ServerErrorCode.ProviderNotFound, $"no attestation provider '{name}'");
         }
@@ -116,6 +118,11 @@ public static class ProviderAdminApi
         if (error is not null)
         {
             return error;
+        }
+
+        if (current.TrustMode == TrustMode.Isolated)
+        {
+            return await SetSignedCollateralPolicyAsync(current, body!, http, catalog, store, engine, admin, options.Value).ConfigureAwait(false);
         }
 
         if (!RequestBody.TryParseObject(body!, options.Value.Limits.MaxJsonDepth, out var root, out error))
@@ -138,12 +145,56 @@ public static class ProviderAdminApi
             return MaaError.Result(ServerErrorCode.ProviderNotFound, $"no attestation provider '{name}'");
         }
 
+        return await DescribeCurrentAsync(name, catalog, store, engine, http).ConfigureAwait(false);
+    }
+
+    // Isolated mode: the holder of the bearer token is not trusted to widen what the provider accepts, so the rules come
+    // as the payload of a JWS signed by a trusted policy signer, checked and applied like a policy (docs/server.md).
+    private static async Task<IResult> SetSignedCollateralPolicyAsync(ProviderRecord current, byte[] body, HttpContext http, ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, PolicyAdministrator admin, VouchOptions options)
+    {
+        if (body.AsSpan().TrimStart(" \t\r\n"u8).StartsWith("{"u8))
+        {
+            return MaaError.Result(new AttestationError(AttestationErrorCode.ProviderSettingSignatureRequired,
+                $"'{current.Name}' is isolated: send the collateral policy as the payload of a JWS signed by a trusted policy signer"));
+        }
+
+        if (!RequestBody.TryReadJws(body, out var jws, out var error))
+        {
+            return error;
+        }
+
+        if (!ManagementJws.TryRead(jws, out var management, out var jwsError))
+        {
+            return MaaError.Result(jwsError);
+        }
+
+        if (!RequestBody.TryParseObject([.. management.Payload], options.Limits.MaxJsonDepth, out var root, out error)
+            || !TryReadCollateralPolicy(root, out var policy, out error, ManagementJwsClaims.Members))
+        {
+            return error;
+        }
+
+        if (options.UnknownSource(policy) is { } unknown)
+        {
+            return MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, unknown);
+        }
+
+        if (await admin.SetCollateralPolicyAsync(catalog.ToProvider(current), jws, policy, http.RequestAborted).ConfigureAwait(false) is { } refused)
+        {
+            return MaaError.Result(refused);
+        }
+
+        return await DescribeCurrentAsync(current.Name, catalog, store, engine, http).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> DescribeCurrentAsync(string name, ProviderCatalog catalog, IProviderStore store, AttestationEngine engine, HttpContext http)
+    {
         var record = await store.GetProviderAsync(name, http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(await DescribeAsync(catalog, engine, record!, http.RequestAborted).ConfigureAwait(false));
     }
 
     // {"update":"standard"|"early","tcbEvaluationDataNumber":n,"minimumTcbEvaluationDataNumber":n,"maximumAgeSeconds":n,"gracePeriodSeconds":n}; every member optional.
-    private static bool TryReadCollateralPolicy(JsonElement root, out CollateralPolicy policy, [NotNullWhen(false)] out IResult? error)
+    private static bool TryReadCollateralPolicy(JsonElement root, out CollateralPolicy policy, [NotNullWhen(false)] out IResult? error, System.Collections.Frozen.FrozenSet<string>? alsoAllowed = null)
     {
         policy = CollateralPolicy.Default;
         if (root.ValueKind != JsonValueKind.Object)
@@ -154,7 +205,8 @@ public static class ProviderAdminApi
 
         foreach (var member in root.EnumerateObject())
         {
-            if (member.Name is not ("update" or "tcbEvaluationDataNumber" or "minimumTcbEvaluationDataNumber" or "maximumAgeSeconds" or "gracePeriodSeconds" or "sources"))
+            if (member.Name is not ("update" or "tcbEvaluationDataNumber" or "minimumTcbEvaluationDataNumber" or "maximumAgeSeconds" or "gracePeriodSeconds" or "sources")
+                && alsoAllowed?.Contains(member.Name) != true)
             {
                 error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, $"'{member.Name}' is not a collateral policy member");
                 return false;
@@ -265,6 +317,13 @@ public static class ProviderAdminApi
         if (trustMode == TrustMode.Isolated && signers.IsEmpty)
         {
             error = MaaError.Result(ServerErrorCode.ProviderDefinitionInvalid, "an isolated provider needs at least one policy signer certificate");
+            return false;
+        }
+
+        // An isolated provider none of whose signers is valid now could never be changed again (every JWS: ATT7409).
+        if (trustMode == TrustMode.Isolated && !signers.Any(s => PolicyAdministrator.IsValidAt(s.Certificate.AsSpan(), now)))
+        {
+            error = MaaError.Result(ServerErrorCode.ProviderSignersNotValid, "no policy signer certificate of the isolated provider is valid now");
             return false;
         }
 

@@ -146,7 +146,7 @@ public static class VouchHosting
         services.AddSingleton<PolicyCache>();
         services.AddSingleton(sp => new PolicyAdministrator(
             sp.GetRequiredService<AttestationEngine>(), sp.GetRequiredService<IPolicyStore>(), sp.GetRequiredService<IPolicySignerStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PolicyCache>()));
+            sp.GetRequiredService<IVouchStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<PolicyCache>()));
         services.AddSingleton<ReadinessState>();
         services.AddSingleton<KeyMaintenanceService>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyMaintenanceService>());
@@ -263,6 +263,11 @@ public static class VouchHosting
             if (defaults.TrustMode == TrustMode.Isolated && signers.IsEmpty)
             {
                 throw new InvalidOperationException("the default provider is isolated but Vouch:DefaultProvider:PolicySignerCertificates names no certificate");
+            }
+
+            if (defaults.TrustMode == TrustMode.Isolated && !signers.Any(s => PolicyAdministrator.IsValidAt(s.Certificate.AsSpan(), time.GetUtcNow())))
+            {
+                throw new InvalidOperationException("the default provider is isolated but no certificate of Vouch:DefaultProvider:PolicySignerCertificates is valid now");
             }
 
             var record = new ProviderRecord(ProviderCatalog.DefaultName, defaults.TrustMode, defaults.SigningAlgorithm, catalog.SimulatedAnchor is not null, defaults.AllowExpiredCollateral, time.GetUtcNow())

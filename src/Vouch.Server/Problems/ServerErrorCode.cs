@@ -51,6 +51,8 @@ public enum ServerErrorCode
     CollateralSourceNotConfigured = 8020,
     /// <summary>A collateral administration request names a platform or version Vouch cannot read, has an unknown member, or asks for too much at once.</summary>
     CollateralRequestInvalid = 8021,
+    /// <summary>An isolated provider would be created with no policy signer certificate valid at the service's clock.</summary>
+    ProviderSignersNotValid = 8022,
     /// <summary>A string or member name in the JSON body (or in a management JWS's header or payload) is not Unicode text: a lone or reversed surrogate escape, or bytes that are not UTF-8.</summary>
     RequestTextNotUnicode = 8026,
     /// <summary>The server failed unexpectedly; nothing about the request is reported.</summary>

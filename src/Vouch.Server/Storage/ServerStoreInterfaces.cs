@@ -181,7 +181,7 @@ public interface IAdminTokenStore
 /// them for any other name throws <see cref="InvalidOperationException"/>. Instants come back exact to the tick, in UTC.
 /// The shared tests (<c>ServerStoreContractTests</c>, <c>EngineStoreContractTests</c>) pin this contract.
 /// </remarks>
-public interface IVouchStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IProviderStore, IAdminTokenStore, ICollateralCacheStore, IEvaluationNumbersStore, ILeaseStore
+public interface IVouchStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IManagementStateStore, IProviderStore, IAdminTokenStore, ICollateralCacheStore, IEvaluationNumbersStore, ILeaseStore
 {
     /// <summary>Creates or upgrades the schema. Idempotent; safe to call from several processes at once.</summary>
     ValueTask InitializeAsync(CancellationToken cancellationToken = default);

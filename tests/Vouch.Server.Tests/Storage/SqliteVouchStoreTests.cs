@@ -128,6 +128,29 @@ public sealed class SqliteVouchStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Management_changes_through_two_instances_on_one_file_are_atomic_together()
+    {
+        // Two instances stand for two server processes on one file: the re-check must happen inside SQLite's write
+        // lock, not behind a lock of one process.
+        var a = await NewStoreAsync();
+        var b = new SqliteVouchStore(DbPath);
+        await b.InitializeAsync(Ct);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(async () =>
+            await (i % 2 == 0 ? a : b).ChangeManagementStateAsync(P, null, state =>
+                new ManagementDecision(new ManagementChange.AddSigner(StoreSamples.Signer(thumbprint: "T" + state.Signers.Length)), null), Ct))));
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => "T" + i), (await a.GetPolicySignersAsync(P, Ct)).Select(s => s.Thumbprint));
+    }
+
+    [Fact]
+    public async Task A_management_change_for_a_provider_that_does_not_exist_is_refused()
+    {
+        var store = await NewStoreAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await store.ChangeManagementStateAsync("absent", null, _ => new ManagementDecision(ManagementChange.Unchanged, null), Ct));
+    }
+
+    [Fact]
     public async Task Concurrent_replaces_leave_one_written_policy_and_readers_only_ever_see_whole_ones()
     {
         const int Writers = 8;

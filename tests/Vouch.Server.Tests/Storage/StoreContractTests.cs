@@ -11,8 +11,8 @@ namespace Vouch.Server.Tests.Storage;
 /// <see cref="IPolicySignerStore"/>), run against every implementation: one subclass each.
 /// </summary>
 /// <typeparam name="TStore">The implementation.</typeparam>
-public abstract class EngineStoreContractTests<TStore>
-    where TStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore
+public abstract partial class EngineStoreContractTests<TStore>
+    where TStore : IPolicyStore, ISigningKeyStore, IPolicySignerStore, IManagementStateStore
 {
     /// <summary>The providers the tests use; <see cref="CreateStoreAsync"/> must return a store in which they exist.</summary>
     protected static readonly ImmutableArray<string> Providers = [ProviderNames.Default, "alpha", "beta"];

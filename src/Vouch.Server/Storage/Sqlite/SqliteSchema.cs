@@ -105,6 +105,17 @@ internal static class SqliteSchema
             expires_at TEXT NOT NULL
         ) STRICT;
         """,
+
+        // 3: the replay record of management JWS (kept when a provider goes, so a name reused does not reopen replays).
+        """
+        CREATE TABLE accepted_management_jws (
+            hash        TEXT NOT NULL,
+            provider    TEXT NOT NULL,
+            operation   TEXT NOT NULL,
+            accepted_at TEXT NOT NULL,
+            PRIMARY KEY (hash, provider, operation)
+        ) STRICT;
+        """,
     ];
 
     /// <summary>The schema version this build writes and reads.</summary>

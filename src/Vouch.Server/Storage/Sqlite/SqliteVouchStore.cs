@@ -34,7 +34,7 @@ namespace Vouch.Server.Storage.Sqlite;
 /// </para>
 /// </remarks>
 /// <threadsafety>Safe for concurrent use; each operation is atomic.</threadsafety>
-public sealed class SqliteVouchStore : IVouchStore
+public sealed partial class SqliteVouchStore : IVouchStore
 {
     /// <summary>How long an operation waits for another connection's write lock before giving up.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
@@ -157,13 +157,11 @@ public sealed class SqliteVouchStore : IVouchStore
         var typeName = SqliteValues.EnumName(type, nameof(type));
         return RunAsync(async (connection, ct) =>
         {
-            using var command = Command(connection, null, "SELECT jws, text, signer_certificate, stored_at FROM policies WHERE provider = $provider AND type = $type;");
+            using var command = Command(connection, null, $"{SelectPolicies} AND type = $type;");
             command.Parameters.AddWithValue("$provider", provider);
             command.Parameters.AddWithValue("$type", typeName);
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false)
-                ? new StoredPolicy(reader.GetString(0), reader.GetString(1), SqliteValues.ReadBlob(reader, 2), SqliteValues.ReadInstant(reader, 3))
-                : null;
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadPolicy(reader) : null;
         }, cancellationToken);
     }
 
@@ -178,22 +176,7 @@ public sealed class SqliteVouchStore : IVouchStore
         ArgumentNullException.ThrowIfNull(policy.Text, nameof(policy));
         return WriteAsync(provider, async (connection, transaction, ct) =>
         {
-            using var command = Command(connection, transaction, """
-                INSERT INTO policies (provider, type, jws, text, signer_certificate, stored_at)
-                VALUES ($provider, $type, $jws, $text, $signer_certificate, $stored_at)
-                ON CONFLICT (provider, type) DO UPDATE SET
-                    jws = excluded.jws,
-                    text = excluded.text,
-                    signer_certificate = excluded.signer_certificate,
-                    stored_at = excluded.stored_at;
-                """);
-            command.Parameters.AddWithValue("$provider", provider);
-            command.Parameters.AddWithValue("$type", typeName);
-            command.Parameters.AddWithValue("$jws", policy.Jws);
-            command.Parameters.AddWithValue("$text", policy.Text);
-            command.Parameters.AddWithValue("$signer_certificate", SqliteValues.Blob(policy.SignerCertificate));
-            command.Parameters.AddWithValue("$stored_at", SqliteValues.Instant(policy.StoredAt));
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await UpsertPolicyAsync(connection, transaction, provider, typeName, policy, ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).AsValueTaskVoid();
     }
@@ -203,13 +186,7 @@ public sealed class SqliteVouchStore : IVouchStore
     {
         ProviderNames.ThrowIfInvalid(provider, nameof(provider));
         var typeName = SqliteValues.EnumName(type, nameof(type));
-        return WriteAsync(provider, async (connection, transaction, ct) =>
-        {
-            using var command = Command(connection, transaction, "DELETE FROM policies WHERE provider = $provider AND type = $type;");
-            command.Parameters.AddWithValue("$provider", provider);
-            command.Parameters.AddWithValue("$type", typeName);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-        }, cancellationToken);
+        return WriteAsync(provider, (connection, transaction, ct) => DeletePolicyAsync(connection, transaction, provider, typeName, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -245,7 +222,16 @@ public sealed class SqliteVouchStore : IVouchStore
     /// <inheritdoc />
     /// <remarks>The protected private key is stored as given; the store never decrypts it.</remarks>
     /// <exception cref="InvalidOperationException">No provider named <paramref name="provider"/> is stored, or it already has a key with this key id.</exception>
-    public ValueTask AddSigningKeyAsync(string provider, SigningKey key, CancellationToken cancellationToken = default)
+    public ValueTask AddSigningKeyAsync(string provider, SigningKey key, CancellationToken cancellationToken = default) =>
+        AddSigningKeyAsync(provider, key, null, cancellationToken).AsValueTaskVoid();
+
+    /// <inheritdoc />
+    /// <remarks>The count is read inside the <c>BEGIN IMMEDIATE</c> transaction that inserts, so replicas on one file race safely.</remarks>
+    /// <exception cref="InvalidOperationException">No provider named <paramref name="provider"/> is stored, or it already has a key with this key id.</exception>
+    public ValueTask<bool> TryAddSigningKeyAsync(string provider, SigningKey key, int expectedCount, CancellationToken cancellationToken = default) =>
+        AddSigningKeyAsync(provider, key, (int?)expectedCount, cancellationToken);
+
+    private ValueTask<bool> AddSigningKeyAsync(string provider, SigningKey key, int? expectedCount, CancellationToken cancellationToken)
     {
         ProviderNames.ThrowIfInvalid(provider, nameof(provider));
         ArgumentNullException.ThrowIfNull(key);
@@ -253,6 +239,16 @@ public sealed class SqliteVouchStore : IVouchStore
         var algorithm = SqliteValues.EnumName(key.Algorithm, nameof(key));
         return WriteAsync(provider, async (connection, transaction, ct) =>
         {
+            if (expectedCount is { } expected)
+            {
+                using var count = Command(connection, transaction, "SELECT COUNT(*) FROM signing_keys WHERE provider = $provider;");
+                count.Parameters.AddWithValue("$provider", provider);
+                if (Convert.ToInt64(await count.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture) != expected)
+                {
+                    return false;
+                }
+            }
+
             using var command = Command(connection, transaction, """
                 INSERT INTO signing_keys (provider, kid, algorithm, created_at, activates_at, retires_at, certificate, protected_private_key)
                 VALUES ($provider, $kid, $algorithm, $created_at, $activates_at, $retires_at, $certificate, $protected_private_key);
@@ -275,26 +271,14 @@ public sealed class SqliteVouchStore : IVouchStore
             }
 
             return true;
-        }, cancellationToken).AsValueTaskVoid();
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<ImmutableArray<PolicySignerCertificate>> GetPolicySignersAsync(string provider, CancellationToken cancellationToken = default)
     {
         ProviderNames.ThrowIfInvalid(provider, nameof(provider));
-        return RunAsync(async (connection, ct) =>
-        {
-            using var command = Command(connection, null, "SELECT thumbprint, certificate, added_at FROM policy_signers WHERE provider = $provider ORDER BY id;");
-            command.Parameters.AddWithValue("$provider", provider);
-            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            var signers = ImmutableArray.CreateBuilder<PolicySignerCertificate>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                signers.Add(new PolicySignerCertificate(reader.GetString(0), SqliteValues.ReadBlob(reader, 1), SqliteValues.ReadInstant(reader, 2)));
-            }
-
-            return signers.DrainToImmutable();
-        }, cancellationToken);
+        return RunAsync((connection, ct) => ReadSignersAsync(connection, null, provider, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -314,13 +298,7 @@ public sealed class SqliteVouchStore : IVouchStore
     {
         ProviderNames.ThrowIfInvalid(provider, nameof(provider));
         ArgumentNullException.ThrowIfNull(thumbprint);
-        return WriteAsync(provider, async (connection, transaction, ct) =>
-        {
-            using var command = Command(connection, transaction, "DELETE FROM policy_signers WHERE provider = $provider AND thumbprint = $thumbprint;");
-            command.Parameters.AddWithValue("$provider", provider);
-            command.Parameters.AddWithValue("$thumbprint", thumbprint);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-        }, cancellationToken);
+        return WriteAsync(provider, (connection, transaction, ct) => DeleteSignerAsync(connection, transaction, provider, thumbprint, ct), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -448,18 +426,7 @@ public sealed class SqliteVouchStore : IVouchStore
     {
         ProviderNames.ThrowIfInvalid(name, nameof(name));
         ValidateCollateralPolicy(policy, nameof(policy));
-        return RunAsync(async (connection, ct) =>
-        {
-            using var command = Command(connection, null, """
-                UPDATE providers SET collateral_update = $collateral_update, collateral_pinned_evaluation_data_number = $collateral_pinned,
-                    collateral_minimum_evaluation_data_number = $collateral_minimum, collateral_maximum_age_ticks = $collateral_maximum_age,
-                    collateral_grace_period_ticks = $collateral_grace, collateral_sources = $collateral_sources
-                WHERE name = $name;
-                """);
-            command.Parameters.AddWithValue("$name", name);
-            AddCollateralPolicy(command, policy);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-        }, cancellationToken);
+        return RunAsync((connection, ct) => UpdateCollateralPolicyAsync(connection, null, name, policy, ct), cancellationToken);
     }
 
     /// <inheritdoc />
