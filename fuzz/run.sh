@@ -62,9 +62,11 @@ fuzz_one() {
   local t=$1 in="$work/in/$1" out="$work/out/$1" limit=()
   rm -rf "$out"; mkdir -p "$out"
   "$plain/vouch-fuzz" seeds "$t" "$in" >/dev/null || { echo "fuzz $t: no seeds" >&2; return 1; }
-  if [ -n "$execs" ]; then limit=(-E "$execs"); else limit=(-V "${seconds:-3}"); fi
+  # A bound on the wall clock too, in case afl-fuzz itself stalls (at least 200 executions a second are expected).
+  local cap
+  if [ -n "$execs" ]; then limit=(-E "$execs"); cap=$(( execs / 200 + 600 )); else limit=(-V "${seconds:-3}"); cap=$(( ${seconds:-3} + 600 )); fi
   # -t: a .NET input taking over 2 s is a hang; -m none: the runtime reserves far more address space than AFL's default.
-  timeout --kill-after=10 $(( ${seconds:-3} + 600 )) afl-fuzz -i "$in" -o "$out" -t 2000 -m none "${limit[@]}" -- "$bin/vouch-fuzz" run "$t" \
+  timeout --kill-after=10 "$cap" afl-fuzz -i "$in" -o "$out" -t 2000 -m none "${limit[@]}" -- "$bin/vouch-fuzz" run "$t" \
     >"$out/afl.log" 2>&1
   local stats="$out/default/fuzzer_stats"
   if [ ! -f "$stats" ]; then
