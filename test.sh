@@ -58,6 +58,20 @@ for proj in tests/*/*.csproj; do
 done
 rm -f "$log"
 
+# Coverage-guided fuzzing smoke run (fuzz/run.sh, docs/security.md): every SharpFuzz target under AFL++ (installed
+# from Debian's packages when missing) for a few seconds each; a crash, a hang or a target that ran nothing fails.
+echo "== fuzz smoke"
+fuzz_log=$(mktemp)
+fuzz/run.sh --smoke --seconds 3 2>&1 | tee "$fuzz_log"
+fp=$(grep -E '^fuzz smoke: [0-9]+ passed, [0-9]+ failed' "$fuzz_log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+ff=$(grep -E '^fuzz smoke: [0-9]+ passed, [0-9]+ failed' "$fuzz_log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+if [ -z "$fp" ] || [ -z "$ff" ]; then
+  echo "test.sh: the fuzz smoke run did not report a summary" >&2
+  fp=0; ff=1
+fi
+passed=$((passed + fp)); failed=$((failed + ff))
+rm -f "$fuzz_log"
+
 if [ "$format_rc" -ne 0 ]; then
   echo "test.sh: 'dotnet format Vouch.slnx --verify-no-changes' found formatting to fix" >&2
   failed=$((failed + 1))
