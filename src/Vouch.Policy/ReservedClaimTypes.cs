@@ -20,14 +20,14 @@ public sealed partial record ReservedClaimTypes
     private readonly ImmutableArray<string> _names = [];
     private readonly ImmutableArray<string> _prefixes = [];
 
-    /// <summary>Exact claim types refused, compared as <see cref="Refuses"/> describes.</summary>
+    /// <summary>Exact claim types refused, compared as <see cref="Refuses"/> describes (held in that folded form).</summary>
     public ImmutableArray<string> Names
     {
         get => _names;
         init => _names = Fold(value);
     }
 
-    /// <summary>Prefixes (for example <c>x-ms-</c>) of claim types refused, compared as <see cref="Refuses"/> describes.</summary>
+    /// <summary>Prefixes (for example <c>x-ms-</c>) of claim types refused, compared as <see cref="Refuses"/> describes (held folded).</summary>
     public ImmutableArray<string> Prefixes
     {
         get => _prefixes;

@@ -32,6 +32,10 @@ public sealed class ReservedClaimTypesTests
     [InlineData("\uFF58\uFF0D\uFF4D\uFF53\uFF0D\uFF53\uFF47\uFF58")] // fullwidth "x-ms-sgx"
     [InlineData("\u0131ss")] // dotless i
     [InlineData("\u017Fub")] // long s: NFKC makes it "sub"
+    [InlineData("\u212Aid")] // Kelvin sign: NFKC makes it "Kid"
+    [InlineData("\u24D8\u24E2\u24E2")] // circled "iss"
+    [InlineData("\U0001D422ss")] // mathematical bold i
+    [InlineData("i\u00DF")] // sharp s case-folds to "ss"
     [InlineData("i\u200Bss")] // zero-width space
     [InlineData("x-\u200Dms-sgx-mrsigner")] // zero-width joiner
     [InlineData("my\u200Cclaim")] // zero-width non-joiner in a name that is otherwise free
@@ -53,6 +57,7 @@ public sealed class ReservedClaimTypesTests
     [InlineData("ms-x-")]
     [InlineData("\uFF43\uFF55\uFF53\uFF54\uFF4F\uFF4D")] // fullwidth "custom"
     [InlineData("caf\u00E9")]
+    [InlineData("\uFB01rst-x-ms-")] // "first-x-ms-": the prefix is not at the start
     [InlineData("\U0001F600")]
     public void Allows_OtherNames(string type)
     {
