@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text;
 using Vouch.Attestation.Policies;
 using Vouch.Policy;
+using Vouch.Server.Api;
 using Vouch.Sgx.Certificates;
 using Vouch.Sgx.Collateral;
 using Vouch.Sgx.Verification;
@@ -29,6 +30,7 @@ internal static class FuzzTargets
         ["tcb-evaluation-data-numbers"] = (EvaluationNumbers, ["dcap/*/tcb_evaluation_data_numbers.json", "dcap/*/tcbevaluationdatanumbers*.json"]),
         ["policy"] = (Policy, ["maa/**/*.txt", "maa/**/*policy*"]),
         ["management-jws"] = (Jws, ["maa/**/*.jws", "maa/**/*policy*"]),
+        ["request-body"] = (RequestBodyTarget, ["maa/azure-samples-2020/post.attest.body.json"]),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     // Nothing of Vouch's (instrumented) code may run before SharpFuzz's loop has attached AFL's shared memory, so the
@@ -88,6 +90,24 @@ internal static class FuzzTargets
 
     private static void Jws(byte[] input) =>
         Check(ManagementJws.TryRead(Encoding.UTF8.GetString(input), out var jws, out var error), jws, error);
+
+    // The anonymous attest routes' reader: a bounded JSON object (RequestBody.TryParseObject, 32 levels as served by
+    // default), then the members of an SGX and of an Open Enclave request (evidence, runtime and init-time data, nonce,
+    // draft policy) as AttestationApi reads them.
+    private static void RequestBodyTarget(byte[] input)
+    {
+        if (!RequestBody.TryParseObject(input, 32, out var root, out var error))
+        {
+            Check(false, null, error);
+            return;
+        }
+
+        foreach (var member in (string[])["quote", "report"])
+        {
+            var read = AttestationApi.TryReadRequest(root, member, 128 << 10, out var request, out error);
+            Check(read, read ? request : null, error);
+        }
+    }
 
     private static void Check(bool ok, object? value, object? error)
     {

@@ -62,7 +62,7 @@ internal static class Harness
 #pragma warning restore CA1031
             {
                 findings++;
-                error.WriteLine($"{name}: {file}: {e.GetType().Name}: {e.Message}");
+                error.WriteLine($"{name}: {file}: {e}");
             }
         }
 

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json;
 using Vouch.Policy;
 using Vouch.Simulator.Authority;
 using Vouch.Tests.Shared;
@@ -34,8 +35,29 @@ internal static class Seeds
         "management-jws" => [SignedPolicy()],
         "certificate" => CertificatesOf("dcap/*/*_issuer_chain.pem"),
         "tcb-evaluation-data-numbers" => [EvaluationNumbers("SGX", [21]), EvaluationNumbers("TDX", [19, 20, 21])],
+        "request-body" => RecordedRequestBodies(),
         _ => [],
     };
+
+    /// <summary>The JSON bodies of the recorded MAA attest requests (<c>request.body</c> of each exchange that has one).</summary>
+    private static IEnumerable<byte[]> RecordedRequestBodies() =>
+        Find("maa/**/*.json").Select(RequestBodyOf).OfType<byte[]>();
+
+    private static byte[]? RequestBodyOf(string file)
+    {
+        try
+        {
+            using var exchange = JsonDocument.Parse(File.ReadAllBytes(file));
+            return exchange.RootElement.ValueKind == JsonValueKind.Object && exchange.RootElement.TryGetProperty("request", out var request)
+                && request.ValueKind == JsonValueKind.Object && request.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object
+                ? Encoding.UTF8.GetBytes(body.GetRawText())
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null; // a recording that is not one JSON document (raw SDK recordings hold several)
+        }
+    }
 
     /// <summary>The DER of every certificate in the PEM chains the pattern finds.</summary>
     private static IEnumerable<byte[]> CertificatesOf(string pattern) =>

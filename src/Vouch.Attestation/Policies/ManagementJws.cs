@@ -54,6 +54,15 @@ public sealed partial record ManagementJws(string Compact, string Algorithm, Imm
             return false;
         }
 
+        // Both JSON parts must be Unicode text before anything reads a string from them (System.Text.Json throws on a
+        // string that is not, only when it is read; the fuzzer found the header's 'alg' and 'x5c' doing so). A payload that
+        // is not JSON at all is left to the operation, which refuses it with its own code.
+        if (StrictJson.Check(headerBytes, 8) != JsonTextProblem.None || StrictJson.Check(payload, 64) == JsonTextProblem.NotUnicode)
+        {
+            error = Malformed("the JWS header is not JSON, or a JWS part holds text that is not Unicode");
+            return false;
+        }
+
         // RFC 7515 §4.1.11, RFC 7797 §3, and no member name twice (a reader that kept the other copy would see
         // different content): the header first, then the payload, before the signature is even looked at.
         string algorithm;
@@ -141,6 +150,21 @@ public sealed partial record ManagementJws(string Compact, string Algorithm, Imm
     }
 
     private static bool TryVerify(string algorithm, byte[] signerDer, byte[] signingInput, byte[] signature, [NotNullWhen(false)] out AttestationError? error)
+    {
+        // A certificate can load while its public key does not decode (an EC point off the curve or of the wrong form):
+        // the key is only read here, and that is a malformed JWS, not a server failure (a fuzzer finding).
+        try
+        {
+            return TryVerifyWithKey(algorithm, signerDer, signingInput, signature, out error);
+        }
+        catch (CryptographicException)
+        {
+            error = Malformed("the public key of 'x5c[0]' does not decode");
+            return false;
+        }
+    }
+
+    private static bool TryVerifyWithKey(string algorithm, byte[] signerDer, byte[] signingInput, byte[] signature, [NotNullWhen(false)] out AttestationError? error)
     {
         error = null;
         using var certificate = X509CertificateLoader.LoadCertificate(signerDer);

@@ -103,7 +103,7 @@ public static class AttestationApi
             : MaaError.Result(result.Error!);
     }
 
-    private static bool TryReadRequest(JsonElement root, string evidenceMember, int maxEvidenceBytes, out AttestRequest request, [NotNullWhen(false)] out IResult? error)
+    internal static bool TryReadRequest(JsonElement root, string evidenceMember, int maxEvidenceBytes, out AttestRequest request, [NotNullWhen(false)] out IResult? error)
     {
         request = null!;
         if (!RequestBody.TryGetMember(root, evidenceMember, out var evidenceValue, out error))
