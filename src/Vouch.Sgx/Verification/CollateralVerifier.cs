@@ -166,38 +166,19 @@ public static class CollateralVerifier
 
         Crl? ParseCrl(CheckId check, ReadOnlyMemory<byte> input, string what)
         {
-            if (input.IsEmpty)
+            var read = input.IsEmpty ? null : CollateralChecks.ReadCrl(input.Span);
+            if (CollateralChecks.CrlProblem(check, read, what) is { } problem)
             {
-                checks.Add(new(check, CheckResult.Failed, ErrorCode.CollateralMissing, $"no {what} was supplied"));
+                checks.Add(problem);
                 return null;
             }
 
-            var der = Crl.NormalizeEncoding(input.Span);
-            if (der is null || !Crl.TryParse(der, out var crl, out var error))
-            {
-                checks.Add(new(check, CheckResult.Failed, ErrorCode.CrlMalformed, $"the {what} is unreadable"));
-                return null;
-            }
-
-            return crl;
+            return read!.Crl;
         }
 
-        void CheckCrl(CheckId check, Crl crl, ParsedCertificate issuer, string what)
-        {
-            if (!crl.IssuerRaw.Span.SequenceEqual(issuer.SubjectRaw.Span))
-            {
-                checks.Add(new(check, CheckResult.Failed, ErrorCode.CrlIssuerMismatch, $"the {what} is issued by \"{crl.IssuerCommonName}\", not by \"{issuer.SubjectCommonName}\""));
-            }
-            else if (!crl.VerifySignature(issuer))
-            {
-                checks.Add(new(check, CheckResult.Failed, ErrorCode.CrlSignatureInvalid, $"the {what} signature does not verify with the key of \"{issuer.SubjectCommonName}\""));
-            }
-            else
-            {
-                checks.Add(new(check, CheckResult.Passed, null,
-                    $"issued and signed by \"{issuer.SubjectCommonName}\", CRL number {crl.CrlNumber?.ToString(CultureInfo.InvariantCulture) ?? "none"}"));
-            }
-        }
+        void CheckCrl(CheckId check, Crl crl, ParsedCertificate issuer, string what) =>
+            checks.Add(CollateralChecks.CrlIssuedBy(check, crl, issuer, issuer.SubjectRaw.Span, () => CollateralChecks.CrlSignatureVerifies(crl, issuer),
+                what, $"\"{issuer.SubjectCommonName}\""));
 
         void CheckPckCrl(Crl crl)
         {
@@ -246,60 +227,22 @@ public static class CollateralVerifier
             Func<ReadOnlyMemory<byte>, (T? Value, CollateralFormatError? Error)> parse)
             where T : class, ISignedCollateral
         {
-            T? parsed = null;
-            if (document.IsEmpty)
-            {
-                checks.Add(new(kind.Format, CheckResult.Failed, ErrorCode.CollateralMissing, $"no {kind.Name} was supplied"));
-            }
-            else
-            {
-                var (value, error) = parse(document);
-                parsed = value;
-                checks.Add(value is null
-                    ? new(kind.Format, CheckResult.Failed, error!.Code, $"{error.Path}: {error.Message}")
-                    : new(kind.Format, CheckResult.Passed, null, $"{kind.Name} evaluation data number {value.TcbEvaluationDataNumber}"));
-            }
+            var (parsed, error) = document.IsEmpty ? (null, null) : parse(document);
+            checks.Add(CollateralChecks.DocumentFormat(kind.Format, kind.Name, !document.IsEmpty, error,
+                parsed is null ? null : $"{kind.Name} evaluation data number {parsed.TcbEvaluationDataNumber}"));
 
-            // §2.4 step 2: the TCB signing certificate under a trusted root, not on the root CA CRL.
-            if (collateral.TcbInfoIssuerChain.IsEmpty && kind == SignedDocument.TcbInfo
-                || collateral.QeIdentityIssuerChain.IsEmpty && kind == SignedDocument.QeIdentity)
-            {
-                checks.Add(new(kind.Chain, CheckResult.Failed, ErrorCode.CollateralMissing, $"no {kind.Name} issuer chain was supplied"));
-            }
-            else if (!chain.IsUsable)
-            {
-                checks.Add(new(kind.Chain, CheckResult.Failed, chain.Error!.Value, chain.Detail));
-            }
-            else if (AnchorOf(chain.Root!) is null)
-            {
-                checks.Add(new(kind.Chain, CheckResult.Failed, ErrorCode.ChainUntrustedRoot,
-                    $"the {kind.Name} signing chain's root \"{chain.Root!.SubjectCommonName}\" (key SHA-256 {Hex.ToLower(SHA256.HashData(chain.Root.SubjectPublicKey.Span))}) is not a trust anchor"));
-            }
-            else if (revocations is null)
-            {
-                checks.Add(new(kind.Chain, CheckResult.NotEvaluated, null, "no usable root CA CRL to check the signing certificate against"));
-            }
-            else if (revocations.IsRevoked(chain.Leaf!))
-            {
-                checks.Add(new(kind.Chain, CheckResult.Failed, ErrorCode.IntermediateRevoked, $"\"{chain.Leaf!.SubjectCommonName}\" is on the root CA CRL"));
-            }
-            else
-            {
-                checks.Add(new(kind.Chain, CheckResult.Passed, null, chain.Detail));
-            }
+            var issuerChain = kind == SignedDocument.TcbInfo ? collateral.TcbInfoIssuerChain : collateral.QeIdentityIssuerChain;
+            checks.Add(issuerChain.IsEmpty
+                ? new(kind.Chain, CheckResult.Failed, ErrorCode.CollateralMissing, $"no {kind.Name} issuer chain was supplied")
+                : CollateralChecks.SigningChain(kind.Chain, chain, trustAnchors, revocations, kind.Name));
 
-            // §2.4 step 3: ECDSA P-256 SHA-256 over the signed value in Intel's compact form.
             if (parsed is null || !chain.IsUsable || chain.Leaf is not { } signer)
             {
                 checks.Add(new(kind.Signature, CheckResult.NotEvaluated, null, parsed is null ? $"the {kind.Name} did not parse" : "no TCB signing certificate"));
             }
-            else if (EcdsaVerifier.VerifyP1363(signer.PublicKey, parsed.SignedBody.Span, parsed.Signature.Span, HashAlgorithmName.SHA256))
-            {
-                checks.Add(new(kind.Signature, CheckResult.Passed, null, $"signed by \"{signer.SubjectCommonName}\""));
-            }
             else
             {
-                checks.Add(new(kind.Signature, CheckResult.Failed, kind.SignatureInvalid, $"the signature does not verify with the key of \"{signer.SubjectCommonName}\""));
+                checks.Add(CollateralChecks.DocumentSignature(kind.Signature, kind.SignatureInvalid, parsed, signer, CollateralChecks.DocumentSignatureVerifies(parsed, signer)));
             }
 
             return parsed;

@@ -285,28 +285,14 @@ public sealed class QuoteVerifier
 
         private Crl? ParseCrl(CheckId check, ReadOnlyMemory<byte> input, string what)
         {
-            if (input.IsEmpty)
+            var read = input.IsEmpty ? null : Cache.GetOrAdd(CacheKind.Crl, ContentHash.Of(input.Span), () => CollateralChecks.ReadCrl(input.Span));
+            if (CollateralChecks.CrlProblem(check, read, what) is { } problem)
             {
-                Fail(check, ErrorCode.CollateralMissing, $"no {what} was supplied");
+                _checks.Add(problem);
                 return null;
             }
 
-            var entry = Cache.GetOrAdd(CacheKind.Crl, ContentHash.Of(input.Span), () =>
-            {
-                var der = Crl.NormalizeEncoding(input.Span);
-                if (der is null)
-                {
-                    return new CrlEntry(null, "neither DER, PEM nor hex of DER");
-                }
-
-                return Crl.TryParse(der, out var crl, out var error) ? new CrlEntry(crl, null) : new CrlEntry(null, error);
-            });
-            if (entry.Crl is null)
-            {
-                Fail(check, ErrorCode.CrlMalformed, $"the {what} is unreadable: {entry.Error}");
-            }
-
-            return entry.Crl;
+            return read!.Crl;
         }
 
         private void CheckCrlIssuer(CheckId check, Crl crl, ParsedCertificate? issuer, ReadOnlyMemory<byte>? expectedIssuer, string what, string issuerRole)
@@ -317,23 +303,10 @@ public sealed class QuoteVerifier
                 return;
             }
 
-            if (!crl.IssuerRaw.Span.SequenceEqual(expectedIssuer.Value.Span))
-            {
-                Fail(check, ErrorCode.CrlIssuerMismatch, $"the {what} is issued by \"{crl.IssuerCommonName}\", not by {issuerRole}");
-                return;
-            }
-
-            var valid = Cache.GetOrAdd(CacheKind.CrlSignature,
-                ContentHash.Of(crl.Raw.Span).With(ContentHash.Of(issuer.SubjectPublicKey.Span)),
-                () => crl.Signed.VerifySignature(issuer.PublicKey) ? Memo.True : Memo.False);
-            if (valid == Memo.False)
-            {
-                Fail(check, ErrorCode.CrlSignatureInvalid, $"the {what} signature does not verify with the key of \"{issuer.SubjectCommonName}\"");
-            }
-            else
-            {
-                Pass(check, $"issued and signed by \"{issuer.SubjectCommonName}\", CRL number {crl.CrlNumber?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
-            }
+            _checks.Add(CollateralChecks.CrlIssuedBy(check, crl, issuer, expectedIssuer.Value.Span,
+                () => Cache.GetOrAdd(CacheKind.CrlSignature, ContentHash.Of(crl.Raw.Span).With(ContentHash.Of(issuer.SubjectPublicKey.Span)),
+                    () => CollateralChecks.CrlSignatureVerifies(crl, issuer) ? Memo.True : Memo.False) == Memo.True,
+                what, issuerRole));
         }
 
         private void CheckCrlValidity(CheckId check, Crl crl, string what)
@@ -429,18 +402,7 @@ public sealed class QuoteVerifier
         {
             var entry = document.IsEmpty ? null : Cache.GetOrAdd(checks.Cache, ContentHash.Of(document.Span), () => parse(document));
             var parsed = entry?.Value;
-            if (entry is null)
-            {
-                Fail(checks.Format, ErrorCode.CollateralMissing, $"no {checks.Name} was supplied");
-            }
-            else if (parsed is null)
-            {
-                Fail(checks.Format, entry.Error!.Code, $"{entry.Error.Path}: {entry.Error.Message}");
-            }
-            else
-            {
-                Pass(checks.Format, describe(parsed));
-            }
+            _checks.Add(CollateralChecks.DocumentFormat(checks.Format, checks.Name, entry is not null, parsed is null ? entry?.Error : null, parsed is null ? null : describe(parsed)));
 
             var chain = VerifySigningChain(checks.Chain, checks.ChainValidity, issuerChain, rootCrl, checks.Name);
             if (parsed is null || chain?.Leaf is not { } signer)
@@ -450,9 +412,8 @@ public sealed class QuoteVerifier
             else
             {
                 var valid = Cache.GetOrAdd(checks.SignatureCache, ContentHash.Of(parsed.Document.Span).With(ContentHash.Of(signer.SubjectPublicKey.Span)),
-                    () => EcdsaVerifier.VerifyP1363(signer.PublicKey, parsed.SignedBody.Span, parsed.Signature.Span, HashAlgorithmName.SHA256) ? Memo.True : Memo.False);
-                Record(checks.Signature, valid == Memo.True ? null : checks.SignatureInvalid,
-                    valid == Memo.True ? $"signed by \"{signer.SubjectCommonName}\"" : $"the signature does not verify over the {parsed.SignedBody.Length} signed bytes with the key of \"{signer.SubjectCommonName}\"");
+                    () => CollateralChecks.DocumentSignatureVerifies(parsed, signer) ? Memo.True : Memo.False);
+                _checks.Add(CollateralChecks.DocumentSignature(checks.Signature, checks.SignatureInvalid, parsed, signer, valid == Memo.True));
             }
 
             if (parsed is null)
@@ -478,30 +439,8 @@ public sealed class QuoteVerifier
                 return null;
             }
 
-            // §2.4 step 2: exactly the TCB signing certificate under the root, signatures verified, the root a
-            // trust anchor, and the signing certificate not on the root CA CRL.
             var chain = Cache.GetOrAdd(CacheKind.TcbSigningChain, ContentHash.Of(pem.Span), () => CertificateChain.Analyse(pem.Span, ChainKind.TcbSigning));
-            if (!chain.IsUsable)
-            {
-                Fail(check, chain.Error!.Value, chain.Detail);
-            }
-            else if (options.TrustAnchors.FirstOrDefault(a => a.Matches(chain.Root!.SubjectPublicKey.Span)) is null)
-            {
-                Fail(check, ErrorCode.ChainUntrustedRoot, $"the {what} signing chain's root \"{chain.Root!.SubjectCommonName}\" is not a trust anchor");
-            }
-            else if (rootCrl is null)
-            {
-                NotEvaluated(check, "no usable root CA CRL to check the signing certificate against");
-            }
-            else if (rootCrl.IsRevoked(chain.Leaf!))
-            {
-                Fail(check, ErrorCode.IntermediateRevoked, $"\"{chain.Leaf!.SubjectCommonName}\" is on the root CA CRL");
-            }
-            else
-            {
-                Pass(check, chain.Detail);
-            }
-
+            _checks.Add(CollateralChecks.SigningChain(check, chain, options.TrustAnchors, rootCrl, what));
             CheckCertificateValidity(validityCheck, chain);
             return chain.Certificates.Count == 2 ? chain : null;
         }
@@ -996,8 +935,6 @@ public sealed class QuoteVerifier
         /// <summary>An ISO-8601 duration (<c>P1DT2H</c>), the form <c>vouch quote verify</c> accepts.</summary>
         private static string Duration(TimeSpan span) => System.Xml.XmlConvert.ToString(span);
     }
-
-    private sealed record CrlEntry(Crl? Crl, string? Error);
 
     private sealed record PckExtensionEntry(PckExtension? Extension, string? Error);
 
