@@ -184,9 +184,13 @@ public sealed class HostileInputTests
         yield return ("PUT", "admin/providers/new-one", Join("{\"policySigners\":[\"", s, "\"]}"));
         yield return ("PUT", "admin/providers/new-one", Join("{\"signingAlgorithm\":\"", s, "\"}"));
         yield return ("PUT", "admin/providers/new-one", Join("{\"collateral\":{\"sources\":[\"", s, "\"]}}"));
-        yield return ("PUT", "admin/providers/iso/collateral-policy", Join("{\"update\":\"", s, "\"}"));
-        yield return ("PUT", "admin/providers/iso/collateral-policy", Join("{\"sources\":[\"", s, "\"]}"));
-        yield return ("PUT", "admin/providers/iso/collateral-policy", Join("{\"", s, "\":1}"));
+        // The collateral policy is a JSON body on an AAD-like provider and a signed JWS on an isolated one.
+        yield return ("PUT", "admin/providers/default/collateral-policy", Join("{\"update\":\"", s, "\"}"));
+        yield return ("PUT", "admin/providers/default/collateral-policy", Join("{\"sources\":[\"", s, "\"]}"));
+        yield return ("PUT", "admin/providers/default/collateral-policy", Join("{\"", s, "\":1}"));
+        yield return ("PUT", "admin/providers/iso/collateral-policy", Join("\"", s, "\""));
+        yield return ("PUT", "admin/providers/iso/collateral-policy", Ascii(Jws(Join("{\"alg\":\"", s, "\"}"), Ascii("{}"))));
+        yield return ("PUT", "admin/providers/iso/collateral-policy", Ascii(Jws(Ascii("{\"alg\":\"none\"}"), Join("{\"update\":\"", s, "\"}"))));
         yield return ("POST", "admin/collateral:prefetch", Join("{\"platforms\":[\"", s, "\"]}"));
     }
 
@@ -204,7 +208,7 @@ public sealed class HostileInputTests
             ("raw U+2028 between members", "POST", attest, Join("{\"quote\":\"AAAA\"", [0xE2, 0x80, 0xA8], "}"), "ATT8002"),
             ("a 10^6-digit number", "POST", attest, Ascii(million), "ATT7001"),
             ("a 10^6-digit number as a provider member", "PUT", "admin/providers/new-one", Ascii("{\"allowExpiredCollateral\":" + new string('9', 1_000_000) + "}"), "ATT8016"),
-            ("a 10^6-digit number in a collateral policy", "PUT", "admin/providers/iso/collateral-policy", Ascii("{\"maximumAgeSeconds\":" + new string('9', 1_000_000) + "}"), "ATT8016"),
+            ("a 10^6-digit number in a collateral policy", "PUT", "admin/providers/default/collateral-policy", Ascii("{\"maximumAgeSeconds\":" + new string('9', 1_000_000) + "}"), "ATT8016"),
             ("duplicate members by case", "POST", attest, Ascii("{\"quote\":\"AAAA\",\"QUOTE\":\"AAAA\"}"), "ATT8013"),
             ("duplicate members by case (OpenEnclave)", "POST", "attest/OpenEnclave" + V, Ascii("{\"Report\":\"AAAA\",\"report\":\"AAAA\"}"), "ATT8013"),
             ("duplicate runtimeData members by case", "POST", attest, Ascii("{\"quote\":\"" + SignalQuote + "\",\"runtimeData\":{\"data\":\"AAAA\",\"DATA\":\"AAAA\",\"dataType\":\"Binary\"}}"), "ATT8013"),
