@@ -36,17 +36,16 @@ internal static class CollateralChecks
     /// and its signature verifies with the key of <paramref name="issuer"/> (<paramref name="signatureVerifies"/>, asked
     /// only when the name matches, so callers can memoise it).
     /// </summary>
-    public static CheckOutcome CrlIssuedBy(CheckId check, Crl crl, ParsedCertificate issuer, ReadOnlySpan<byte> expectedIssuer, Func<bool> signatureVerifies, string what, string issuerRole)
-    {
-        if (!crl.IssuerRaw.Span.SequenceEqual(expectedIssuer))
-        {
-            return Failed(check, ErrorCode.CrlIssuerMismatch, $"the {what} is issued by \"{crl.IssuerCommonName}\", not by {issuerRole}");
-        }
+    public static CheckOutcome CrlIssuedBy(CheckId check, Crl crl, ParsedCertificate issuer, ReadOnlySpan<byte> expectedIssuer, Func<bool> signatureVerifies, string what, string issuerRole) =>
+        CrlIssuerProblem(crl, issuer, expectedIssuer, signatureVerifies, what, issuerRole) is { } problem
+            ? Failed(check, problem.Code, problem.Detail)
+            : Passed(check, $"issued and signed by \"{issuer.SubjectCommonName}\", CRL number {crl.CrlNumber?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
 
-        return signatureVerifies()
-            ? Passed(check, $"issued and signed by \"{issuer.SubjectCommonName}\", CRL number {crl.CrlNumber?.ToString(CultureInfo.InvariantCulture) ?? "none"}")
-            : Failed(check, ErrorCode.CrlSignatureInvalid, $"the {what} signature does not verify with the key of \"{issuer.SubjectCommonName}\"");
-    }
+    /// <summary>The rule of <see cref="CrlIssuedBy"/> for callers that report only the first failure: the code and detail, or null.</summary>
+    public static (ErrorCode Code, string Detail)? CrlIssuerProblem(Crl crl, ParsedCertificate issuer, ReadOnlySpan<byte> expectedIssuer, Func<bool> signatureVerifies, string what, string issuerRole) =>
+        !crl.IssuerRaw.Span.SequenceEqual(expectedIssuer) ? (ErrorCode.CrlIssuerMismatch, $"the {what} is issued by \"{crl.IssuerCommonName}\", not by {issuerRole}")
+        : !signatureVerifies() ? (ErrorCode.CrlSignatureInvalid, $"the {what} signature does not verify with the key of \"{issuer.SubjectCommonName}\"")
+        : null;
 
     /// <summary>Whether <paramref name="crl"/>'s signature verifies with <paramref name="issuer"/>'s key.</summary>
     public static bool CrlSignatureVerifies(Crl crl, ParsedCertificate issuer) => crl.VerifySignature(issuer);
@@ -56,28 +55,32 @@ internal static class CollateralChecks
     /// signatures verified (<see cref="CertificateChain.Analyse"/>), the root's public key a trust anchor, and the signing
     /// certificate not on the root CA CRL (not evaluated without a usable one).
     /// </summary>
-    public static CheckOutcome SigningChain(CheckId check, CertificateChain chain, IReadOnlyList<TrustAnchor> trustAnchors, Crl? rootCrl, string what)
+    public static CheckOutcome SigningChain(CheckId check, CertificateChain chain, IReadOnlyList<TrustAnchor> trustAnchors, Crl? rootCrl, string what) =>
+        SigningChainProblem(chain, trustAnchors, rootCrl, what) is { } problem ? Failed(check, problem.Code, problem.Detail)
+        : rootCrl is null ? NotEvaluated(check, "no usable root CA CRL to check the signing certificate against")
+        : Passed(check, chain.Detail);
+
+    /// <summary>
+    /// The rule of <see cref="SigningChain"/> for callers that report only the first failure (the TCB Evaluation Data
+    /// Numbers): the code and detail of what is wrong, or null; revocation is checked only when <paramref name="rootCrl"/> is given.
+    /// </summary>
+    public static (ErrorCode Code, string Detail)? SigningChainProblem(CertificateChain chain, IReadOnlyList<TrustAnchor> trustAnchors, Crl? rootCrl, string what)
     {
         if (!chain.IsUsable)
         {
-            return Failed(check, chain.Error!.Value, chain.Detail);
+            return (chain.Error!.Value, chain.Detail);
         }
 
         var root = chain.Root!;
         if (!trustAnchors.Any(a => a.Matches(root.SubjectPublicKey.Span)))
         {
-            return Failed(check, ErrorCode.ChainUntrustedRoot,
+            return (ErrorCode.ChainUntrustedRoot,
                 $"the {what} signing chain's root \"{root.SubjectCommonName}\" (key SHA-256 {Hex.ToLower(SHA256.HashData(root.SubjectPublicKey.Span))}) is not a trust anchor");
         }
 
-        if (rootCrl is null)
-        {
-            return NotEvaluated(check, "no usable root CA CRL to check the signing certificate against");
-        }
-
-        return rootCrl.IsRevoked(chain.Leaf!)
-            ? Failed(check, ErrorCode.IntermediateRevoked, $"\"{chain.Leaf!.SubjectCommonName}\" is on the root CA CRL")
-            : Passed(check, chain.Detail);
+        return rootCrl is not null && rootCrl.IsRevoked(chain.Leaf!)
+            ? (ErrorCode.IntermediateRevoked, $"\"{chain.Leaf!.SubjectCommonName}\" is on the root CA CRL")
+            : null;
     }
 
     /// <summary>The format check of a signed document: not supplied (<paramref name="supplied"/> false), unreadable, or read.</summary>

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Vouch.Sgx.Certificates;
 using Vouch.Sgx.Collateral;
-using Vouch.Sgx.Primitives;
 
 namespace Vouch.Sgx.Verification;
 
@@ -306,36 +305,22 @@ public static class CollateralVerifier
             return Fail(parsed, ErrorCode.CollateralMissing, "no TCB Evaluation Data Numbers issuer chain was supplied");
         }
 
+        // The rules of TCB Info's signing (CollateralChecks, one copy): §2.4 step 2, the chain under a trust anchor; then
+        // §2.2 step 5, a root CA CRL given is issued and signed by that root, and the signing certificate is not on it.
+        const string What = "TCB Evaluation Data Numbers";
         var chain = CertificateChain.Analyse(issuerChain.Span, ChainKind.TcbSigning);
-        if (!chain.IsUsable)
+        if (CollateralChecks.SigningChainProblem(chain, trustAnchors, null, What) is { } unanchored)
         {
-            return Fail(parsed, chain.Error!.Value, chain.Detail);
+            return Fail(parsed, unanchored.Code, unanchored.Detail);
         }
 
         var root = chain.Root!;
         var signer = chain.Leaf!;
-        if (!trustAnchors.Any(a => a.Matches(root.SubjectPublicKey.Span)))
+        if (rootCaCrl is not null
+            && (CollateralChecks.CrlIssuerProblem(rootCaCrl, root, root.SubjectRaw.Span, () => CollateralChecks.CrlSignatureVerifies(rootCaCrl, root), "root CA CRL", $"\"{root.SubjectCommonName}\"")
+                ?? CollateralChecks.SigningChainProblem(chain, trustAnchors, rootCaCrl, What)) is { } revocation)
         {
-            return Fail(parsed, ErrorCode.ChainUntrustedRoot,
-                $"the signing chain's root \"{root.SubjectCommonName}\" (key SHA-256 {Hex.ToLower(SHA256.HashData(root.SubjectPublicKey.Span))}) is not a trust anchor");
-        }
-
-        if (rootCaCrl is not null)
-        {
-            if (!rootCaCrl.IssuerRaw.Span.SequenceEqual(root.SubjectRaw.Span))
-            {
-                return Fail(parsed, ErrorCode.CrlIssuerMismatch, $"the root CA CRL is issued by \"{rootCaCrl.IssuerCommonName}\", not by \"{root.SubjectCommonName}\"");
-            }
-
-            if (!rootCaCrl.VerifySignature(root))
-            {
-                return Fail(parsed, ErrorCode.CrlSignatureInvalid, $"the root CA CRL signature does not verify with the key of \"{root.SubjectCommonName}\"");
-            }
-
-            if (rootCaCrl.IsRevoked(signer))
-            {
-                return Fail(parsed, ErrorCode.IntermediateRevoked, $"\"{signer.SubjectCommonName}\" is on the root CA CRL");
-            }
+            return Fail(parsed, revocation.Code, revocation.Detail);
         }
 
         if (!EcdsaVerifier.VerifyP1363(signer.PublicKey, parsed.SignedBody.Span, parsed.Signature.Span, HashAlgorithmName.SHA256))
