@@ -255,9 +255,11 @@ public static class VouchHosting
         if (await store.GetProviderAsync(ProviderCatalog.DefaultName, cancellationToken).ConfigureAwait(false) is null)
         {
             var defaults = options.DefaultProvider;
+            // Certificates only: a signer's private key never belongs on the server (CreateFromPemFile wanted one in the
+            // same file, so the documented isolated configuration did not start).
             var signers = defaults.PolicySignerCertificates.Select(file =>
             {
-                using var certificate = X509Certificate2.CreateFromPemFile(file);
+                using var certificate = X509Certificate2.CreateFromPem(File.ReadAllText(file));
                 return new PolicySignerCertificate(PolicyAdministrator.Thumbprint(certificate.RawData), [.. certificate.RawData], time.GetUtcNow());
             }).ToImmutableArray();
             if (defaults.TrustMode == TrustMode.Isolated && signers.IsEmpty)
