@@ -101,10 +101,10 @@ public sealed class HostileInputTests
         var log = new CapturedLog();
         await using var server = await VouchTestServer.StartAsync(log: log);
 
-        // A first attestation waits until the simulated collateral is picked up, so the hostile ones below reach
-        // every stage that reads the JSON (on the old code, building the x-ms-runtime claim threw).
+        // A first attestation shows the simulated collateral is served, so the hostile ones below reach every stage
+        // that reads the JSON (on the old code, building the x-ms-runtime claim threw).
         var warm = SimulatedEvidence.Create(server, []);
-        await SimulatedEvidence.AttestEventuallyAsync(server, "attest/SgxEnclave" + V, new JsonObject { ["quote"] = Base64Url.EncodeToString(warm.Quote) }.ToJsonString());
+        await SimulatedEvidence.AttestAsync(server, "attest/SgxEnclave" + V, new JsonObject { ["quote"] = Base64Url.EncodeToString(warm.Quote) }.ToJsonString());
         log.Clear();
 
         foreach (var (name, content) in NotText)

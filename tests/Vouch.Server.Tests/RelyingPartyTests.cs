@@ -33,7 +33,7 @@ public sealed class RelyingPartyTests
             ["quote"] = Base64Url.EncodeToString(evidence.Quote),
             ["runtimeData"] = new JsonObject { ["data"] = Base64Url.EncodeToString(runtime), ["dataType"] = "Binary" },
         };
-        var token = await SimulatedEvidence.AttestEventuallyAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body.ToJsonString());
+        var token = await SimulatedEvidence.AttestAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body.ToJsonString());
 
         await using var relyingParty = await StartRelyingPartyAsync(vouch.BaseUrl, vouch.Certificate);
         using var client = new HttpClient { BaseAddress = new Uri(relyingParty.Urls.First() + "/") };
@@ -70,7 +70,7 @@ public sealed class RelyingPartyTests
         var evidence = SimulatedEvidence.Create(vouch, []);
         var body = new JsonObject { ["quote"] = Base64Url.EncodeToString(evidence.Quote) }.ToJsonString();
 
-        var token = await SimulatedEvidence.AttestEventuallyAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body);
+        var token = await SimulatedEvidence.AttestAsync(vouch, "attest/SgxEnclave?api-version=2020-10-01", body);
         var claims = Tokens.Payload(token);
         Assert.NotEqual(TrustAnchor.IntelSgxRootCa.KeyId, claims["x-vouch-trust-anchor-key-id"]!.GetValue<string>());
         Assert.Equal("UpToDate", claims["x-vouch-tcb-status"]!.GetValue<string>());

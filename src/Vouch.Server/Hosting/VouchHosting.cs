@@ -93,7 +93,7 @@ public static class VouchHosting
         services.AddSingleton<IProviderStore>(sp => sp.GetRequiredService<IVouchStore>());
         services.AddSingleton<IAdminTokenStore>(sp => sp.GetRequiredService<IVouchStore>());
         services.AddSingleton<IKeyProtector>(new AesGcmKeyProtector(kek));
-        services.AddSingleton(sp => new OfflineCollateralSource(collateralRoots, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new OfflineCollateralSource(collateralRoots, sp.GetRequiredService<TimeProvider>(), options.CollateralRescanInterval));
         var pcsEndpoints = options.CollateralSources.Select(PcsEndpointFrom).ToList();
         if (options.CollateralSourceNames.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {

@@ -55,6 +55,12 @@ public sealed class VouchOptions
     public List<string> CollateralDirectories { get; } = [];
 
     /// <summary>
+    /// How long a scan of the offline collateral folders stays current (default two seconds): a folder dropped in is
+    /// picked up by the first request after this much time. Zero scans on every request.
+    /// </summary>
+    public TimeSpan CollateralRescanInterval { get; set; } = OfflineCollateralSource.DefaultRescanInterval;
+
+    /// <summary>
     /// Online collateral: PCS-shaped services (Intel PCS v4, an Intel PCCS, Azure THIM, another Vouch) asked in this
     /// order when the offline folders have nothing for a quote. None by default: sources must be configured.
     /// </summary>

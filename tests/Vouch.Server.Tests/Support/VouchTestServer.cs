@@ -63,6 +63,9 @@ public sealed class VouchTestServer : IAsyncDisposable
             ["Vouch:DataDirectory"] = dataDirectory,
             ["Vouch:CreateMissingSecrets"] = "true",
             ["Vouch:SimulatedAuthority"] = Path.Combine(dataDirectory, "sim"),
+            // Scan the offline collateral folders on every request, so collateral a test publishes is served by its next
+            // request: tests wait on that event, never on the clock.
+            ["Vouch:CollateralRescanInterval"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
